@@ -1,0 +1,256 @@
+"""The build pipeline: load -> adapt -> fuse -> quantize -> lower -> verify -> package.
+
+One pass, no back and forth. Each step lives in its own module; this one only orders
+them, times them, and decides the gate after everything has been recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from builder import __version__
+from builder.backends import BACKENDS
+from builder.backends.base import Delegation
+from builder.bundle import STATUS_FAILED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, check_writable, write_json
+from builder.checkpoint import Checkpoint, load_checkpoint
+from builder.errors import EdgepackError
+from builder.export import export_model
+from builder.parity import ParityResult, compare
+from builder.progress import Stages
+from builder.quant import RECIPES
+from builder.report import write_report
+from builder.samples import load_samples
+from builder.targets import TargetProfile, resolve_targets
+from builder.tasks import TaskOptions
+from builder.vectors import make_vectors, run_artifact, vectors_to_json
+
+
+
+@dataclass
+class BuildOptions:
+    checkpoint: Path
+    output_dir: Path
+    targets: tuple[str, ...] = ()
+    recipes: tuple[str, ...] = ()
+    samples: Path | None = None
+    text_column: str = "text"
+    max_seq_len: int = 128
+    probabilities: bool = True
+    task: str | None = None
+    # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
+    threshold_overrides: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass
+class Variant:
+    target: str
+    backend: str
+    recipe: str
+    file: str
+    size_bytes: int
+    delegation: Delegation
+    parity: ParityResult
+
+    @property
+    def name(self) -> str:
+        return f"{self.target}/{self.recipe}"
+
+
+@dataclass
+class BuildResult:
+    bundle: Path
+    status: str
+    variants: list[Variant]
+    timings: dict[str, float]
+
+
+def plan(options: BuildOptions) -> list[tuple[TargetProfile, str]]:
+    """Check every name the user gave before any heavy work starts."""
+    check_writable(options.output_dir)
+    steps = []
+    for profile in resolve_targets(options.targets):
+        for recipe in options.recipes or profile.default_recipes:
+            RECIPES.get(recipe)
+            if recipe not in profile.recipes:
+                raise EdgepackError(
+                    f"recipe {recipe!r} is not available for target {profile.name}; its recipes: {', '.join(profile.recipes)}"
+                )
+            steps.append((profile, recipe))
+    return steps
+
+
+def build(options: BuildOptions, stages: Stages) -> BuildResult:
+    steps = plan(options)
+    texts = load_samples(options.samples, options.text_column)
+    task_options = TaskOptions(max_seq_len=options.max_seq_len, probabilities=options.probabilities)
+
+    with stages.stage("load", "Loading checkpoint"):
+        checkpoint = load_checkpoint(options.checkpoint, options.task)
+        _check_max_len(checkpoint, options.max_seq_len)
+        checkpoint.tokenizer.configure(options.max_seq_len)
+        model = checkpoint.load_model()
+    task = checkpoint.task
+    output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
+    min_len = checkpoint.architecture.min_seq_len
+
+    with stages.stage("reference", "Running the eager fp32 reference"):
+        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len)
+        with torch.no_grad():
+            for vector in vectors:
+                outputs = task.reference(model, *vector.tensors(), task_options)
+                vector.expected = {name: out.numpy().tolist() for name, out in zip(output_names, outputs)}
+                vector.expected_answer = task.describe_prediction([o.numpy() for o in outputs], checkpoint.labels)
+    reference = [v.expected_arrays(output_names) for v in vectors]
+    inputs = [v.tensors() for v in vectors]
+
+    with stages.stage("export", "Exporting and fusing the graph"):
+        exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
+
+    final = options.output_dir / checkpoint.name
+    variants: list[Variant] = []
+    with BundleWriter(final) as writer:
+        for profile, recipe_name in steps:
+            backend = BACKENDS.get(profile.backend)
+            recipe = RECIPES.get(recipe_name)
+            with stages.stage(f"quantize:{recipe_name}", f"Quantizing ({recipe_name})"):
+                program = recipe.apply(exported, inputs)
+            with stages.stage(f"lower:{recipe_name}", f"Lowering to {backend.file_suffix} ({recipe_name})"):
+                artifact = backend.lower(program)
+                relative = f"{backend.bundle_dir}/model-{recipe_name}{backend.file_suffix}"
+                path = writer.staging / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(artifact.data)
+            with stages.stage(f"verify:{recipe_name}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
+                runner = backend.load(path)
+                parity = compare(
+                    variant=f"{profile.name}/{recipe_name}",
+                    how_run=runner.how,
+                    task=task,
+                    output_names=output_names,
+                    reference=reference,
+                    candidate=run_artifact(runner, vectors),
+                    thresholds=_thresholds(profile, recipe_name, options.threshold_overrides),
+                )
+            variants.append(Variant(profile.name, backend.name, recipe_name, relative, len(artifact.data), artifact.delegation, parity))
+
+        with stages.stage("package", "Writing the bundle"):
+            status = STATUS_FAILED if any(v.parity.failures for v in variants) else STATUS_VERIFIED
+            checkpoint.tokenizer.save(writer.staging / "tokenizer")
+            task_inputs = [s.name for s in task.inputs(task_options)]
+            write_json(writer.staging / "tokenizer" / "test_vectors.json",
+                       vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
+            manifest = _manifest(checkpoint, model, task_options, exported, variants, status, stages.timings)
+            write_report(writer.staging / "parity", manifest, variants, exported)
+            bundle = writer.commit(manifest)
+    return BuildResult(bundle, status, variants, dict(stages.timings))
+
+
+def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:
+    limit = getattr(checkpoint.config, "max_position_embeddings", None)
+    if max_len < 2:
+        raise EdgepackError(f"--max-seq-len {max_len} is too short: [CLS] and [SEP] alone take 2 tokens")
+    if limit is not None and max_len > limit:
+        raise EdgepackError(f"--max-seq-len {max_len} exceeds the model's {limit} position embeddings; use at most {limit}")
+
+
+def _check_inputs(inputs: list[tuple[torch.Tensor, ...]]) -> list[tuple[torch.Tensor, ...]]:
+    """A few inputs of different lengths, enough to check each pass numerically."""
+    by_length = {int(ids.shape[1]): (ids, mask) for ids, mask in inputs}
+    lengths = sorted(by_length)
+    picks = {lengths[0], lengths[len(lengths) // 2], lengths[-1]}
+    return [by_length[n] for n in sorted(picks)]
+
+
+def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[str, float]]) -> dict[str, float]:
+    limits = profile.thresholds_for(recipe)
+    limits.update(overrides.get("*", {}))
+    limits.update(overrides.get(recipe, {}))
+    return limits
+
+
+def _manifest(checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],
+              status: str, timings: dict[str, float]) -> dict[str, Any]:
+    task = checkpoint.task
+    input_specs = [s.to_json() for s in task.inputs(options)]
+    for spec in input_specs:
+        spec["dynamic_dims"] = {"seq": {"min": exported.min_seq_len, "max": exported.max_seq_len}}
+    versions = {"edgepack": __version__, "transformers": version("transformers"), "tokenizers": version("tokenizers"),
+                "python": platform.python_version()}
+    for backend_name in sorted({v.backend for v in variants}):
+        versions.update(BACKENDS.get(backend_name).versions())
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": status,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "model": {
+            "name": checkpoint.name,
+            "source": str(checkpoint.path.resolve()),
+            "source_sha256": checkpoint.fingerprint,
+            "architecture": checkpoint.architecture.display_name,
+            "model_type": checkpoint.architecture.model_type,
+            "parameters": sum(p.numel() for p in model.parameters()),
+        },
+        "task": {"name": task.name, "description": task.description, "labels": checkpoint.labels,
+                 "postprocessing": task.postprocessing(checkpoint.labels, options)},
+        "inputs": input_specs,
+        "outputs": [s.to_json() for s in task.outputs(checkpoint.labels, options)],
+        "sequence_length": {"min": exported.min_seq_len, "max": exported.max_seq_len,
+                            "pad_token_id": checkpoint.tokenizer.pad_token_id,
+                            "padding": "right-pad with pad_token_id and attention_mask 0 up to min"},
+        "tokenizer": checkpoint.tokenizer.describe(),
+        "test_vectors": "tokenizer/test_vectors.json",
+        "variants": [
+            {
+                "name": v.name,
+                "target": v.target,
+                "backend": v.backend,
+                "recipe": v.recipe,
+                "recipe_description": RECIPES.get(v.recipe).description,
+                "file": v.file,
+                "size_bytes": v.size_bytes,
+                "delegation": v.delegation.to_json(),
+                "parity": {
+                    "verdict": v.parity.verdict,
+                    "how_run": v.parity.how_run,
+                    "samples": v.parity.samples,
+                    "thresholds": v.parity.thresholds,
+                    "figures": v.parity.headline(),
+                    "failures": v.parity.failures,
+                },
+            }
+            for v in variants
+        ],
+        "fusion": {
+            "passes": [o.to_json() for o in exported.pass_outcomes],
+            "op_counts_before": exported.op_counts_before,
+            "op_counts_after": exported.op_counts_after,
+        },
+        "build_seconds": {k: round(s, 2) for k, s in timings.items()},
+        "toolchain": versions,
+        "report": "parity/report.html",
+    }
+
+
+def summary_rows(variants: list[Variant]) -> list[dict[str, str]]:
+    rows = []
+    for v in variants:
+        figures = v.parity.headline()
+        rows.append({
+            "variant": v.name,
+            "size": f"{v.size_bytes / 1e6:.2f} MB",
+            "parity": v.parity.verdict.upper(),
+            "cosine (min)": f"{figures['min_cosine']:.6f}",
+            "max abs err": f"{figures['max_abs_error']:.2e}",
+            "task metric": ", ".join(f"{m.name} {m.value:.3f}" for m in v.parity.task_metrics),
+            "XNNPACK compute ops": f"{v.delegation.compute_delegated}/{v.delegation.compute_total}",
+            "nodes delegated": f"{v.delegation.delegated_nodes}/{v.delegation.delegated_nodes + v.delegation.cpu_nodes}",
+        })
+    return rows
+

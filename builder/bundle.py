@@ -1,0 +1,131 @@
+"""The bundle on disk: atomic writing, the manifest, and checksums.
+
+A bundle is staged in a hidden sibling directory and renamed into place only when it is
+complete, so an interrupted build never leaves a directory that looks like a bundle.
+A bundle whose parity gate failed is moved to `<name>.failed/` with status "failed".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from builder.errors import EdgepackError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+STATUS_VERIFIED, STATUS_FAILED = "verified", "failed"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_index(root: Path) -> dict[str, dict[str, Any]]:
+    """Every file in the bundle except the manifest itself, with size and sha256."""
+    return {
+        path.relative_to(root).as_posix(): {"size_bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.relative_to(root).as_posix() != MANIFEST
+    }
+
+
+def failed_path(final: Path) -> Path:
+    return final.with_name(final.name + ".failed")
+
+
+def check_writable(output_dir: Path) -> None:
+    existing = output_dir
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise EdgepackError(f"output path {output_dir} is inside a file ({existing}); choose a directory with -o")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise EdgepackError(f"output directory {existing} is not writable; choose another with -o or fix its permissions")
+
+
+class BundleWriter:
+    """Stage files under `.staging`, then `commit()` renames the directory into place."""
+
+    def __init__(self, final: Path):
+        self.final = final
+        self.staging = final.with_name(f".{final.name}.partial-{os.getpid()}")
+        self.committed_to: Path | None = None
+
+    def __enter__(self) -> "BundleWriter":
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.committed_to is None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        manifest["files"] = file_index(self.staging)
+        write_json(self.staging / MANIFEST, manifest)
+        if manifest["status"] == STATUS_VERIFIED:
+            destination = self.final
+            shutil.rmtree(failed_path(self.final), ignore_errors=True)
+        else:
+            destination = failed_path(self.final)
+        _replace_dir(self.staging, destination)
+        self.committed_to = destination
+        return destination
+
+
+def _replace_dir(source: Path, destination: Path) -> None:
+    if destination.exists():
+        retired = destination.with_name(f".{destination.name}.old-{os.getpid()}")
+        destination.rename(retired)
+        source.rename(destination)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        source.rename(destination)
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=True) + "\n", encoding="utf-8")
+
+
+def read_manifest(bundle: Path) -> dict[str, Any]:
+    bundle = Path(bundle)
+    path = bundle / MANIFEST
+    if not path.is_file():
+        hint = f" (a failed build is at {failed_path(bundle)})" if failed_path(bundle).is_dir() else ""
+        raise EdgepackError(f"{bundle} is not an edgepack bundle: no {MANIFEST}{hint}; pass the directory `edgepack build` wrote")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EdgepackError(f"{path} is not valid JSON ({exc}); the bundle is corrupted, rebuild it") from exc
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise EdgepackError(
+            f"{path} has schema version {manifest.get('schema_version')!r}; this edgepack reads version {SCHEMA_VERSION}"
+        )
+    return manifest
+
+
+def checksum_problems(bundle: Path, manifest: dict[str, Any]) -> list[str]:
+    """Files that are missing, changed, or not listed in the manifest, each named."""
+    problems = []
+    listed = manifest.get("files", {})
+    for name, entry in listed.items():
+        path = bundle / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_file(path) != entry["sha256"]:
+            problems.append(f"{name}: sha256 differs from the manifest (file modified or corrupted)")
+    for name in file_index(bundle):
+        if name not in listed:
+            problems.append(f"{name}: not listed in the manifest")
+    return problems

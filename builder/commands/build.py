@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from builder.errors import ParityGateError
+
+
+def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    from builder.targets import load_profiles
+
+    known = sorted({key for p in load_profiles().values() for limits in p.thresholds.values() for key in limits})
+    overrides: dict[str, dict[str, float]] = {}
+    for value in values:
+        scope, _, assignment = value.rpartition(":")
+        key, sep, number = assignment.partition("=")
+        if not sep or key not in known:
+            raise click.BadParameter(f"{value!r}: expected [RECIPE:]KEY=VALUE with KEY one of {', '.join(known)}", param_hint="--threshold")
+        try:
+            overrides.setdefault(scope or "*", {})[key] = float(number)
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: {number!r} is not a number", param_hint="--threshold") from None
+    return overrides
+
+
+@click.command("build")
+@click.argument("checkpoint", required=False, type=click.Path(path_type=Path, file_okay=True, dir_okay=True))
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+              show_default=True, help="Directory the bundle is written into (as OUTPUT/<checkpoint name>/).")
+@click.option("--target", "targets", multiple=True, metavar="NAME",
+              help="Target profile, platform (android) or 'all'. Repeatable. Default: android. See `edgepack targets`.")
+@click.option("--quant", "recipes", multiple=True, metavar="RECIPE",
+              help="Quantization recipe: fp32, int8-dynamic, int8-static, 8da4w. Repeatable. Default: the target's defaults.")
+@click.option("--samples", type=click.Path(path_type=Path, dir_okay=False),
+              help="Texts for parity checks and int8-static calibration: .txt (one per line), .csv or .jsonl. "
+                   "Default: a built-in set of edge cases (empty, one word, CJK, emoji, accents, over-long).")
+@click.option("--text-column", default="text", show_default=True, help="Column/field holding the text in .csv/.jsonl samples.")
+@click.option("--max-seq-len", type=click.IntRange(min=2), default=128, show_default=True,
+              help="Longest token sequence the exported model accepts; longer texts are truncated.")
+@click.option("--task", default=None, help="Task, when config.json's architectures does not say it (e.g. sequence-classification).")
+@click.option("--probabilities/--no-probabilities", default=True, show_default=True,
+              help="Fold a softmax into the graph and output probabilities next to logits.")
+@click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
+              help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
+def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,
+                  task, probabilities, thresholds) -> None:
+    """Build a verified bundle from a fine-tuned checkpoint directory.
+
+    CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
+    pytorch_model.bin, tokenizer.json or vocab.txt). Without it, the embedded demo
+    intent classifier is built.
+
+    Every artifact is run on this machine and compared with the eager fp32 PyTorch
+    model. If any variant fails its parity gate the command exits with status 1 and the
+    bundle is written to OUTPUT/<name>.failed/ instead of OUTPUT/<name>/.
+
+    \b
+    Examples:
+      edgepack build -o dist/
+      edgepack build ./my-classifier -o dist/ --quant fp32 --quant int8-dynamic --samples texts.txt
+      edgepack build ./my-classifier --quant 8da4w --threshold 8da4w:min_top1_agreement=0.95
+    """
+    from builder.build import BuildOptions, build, summary_rows
+    from builder.progress import Stages
+
+    if checkpoint is None:
+        from builder.demo import CHECKPOINT_DIR
+
+        checkpoint = CHECKPOINT_DIR
+    options = BuildOptions(
+        checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
+        text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task,
+        threshold_overrides=_parse_thresholds(thresholds),
+    )
+    with Stages() as stages:
+        result = build(options, stages)
+    _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
+    failed = [v for v in result.variants if v.parity.failures]
+    if failed:
+        details = "; ".join(f"{v.name}: {', '.join(v.parity.failures)}" for v in failed)
+        raise ParityGateError(
+            f"parity gate failed ({details}). No bundle was written at {options.output_dir / result.bundle.name.removesuffix('.failed')}; "
+            f"the failed bundle is kept for inspection at {result.bundle} (manifest status: failed)"
+        )
+    click.echo(f"Bundle verified and written to {result.bundle}")
+
+
+def _print_summary(rows: list[dict[str, str]], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in rows[0] if rows else []:
+        table.add_column(column)
+    for row in rows:
+        style = "red" if row.get("parity") == "FAIL" else None
+        table.add_row(*row.values(), style=style)
+    Console(width=160).print(table)
+

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("inspect")
+@click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON, for scripts.")
+def inspect_command(bundle: Path, as_json: bool) -> None:
+    """Show what a bundle holds: task, labels, inputs and outputs, variants, sizes, parity.
+
+    \b
+    Examples:
+      edgepack inspect dist/demo-intent-classifier
+      edgepack inspect dist/demo-intent-classifier --json | jq '.variants[].parity'
+    """
+    from builder.bundle import read_manifest
+
+    manifest = read_manifest(bundle)
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    model, task = manifest["model"], manifest["task"]
+    console.print(f"[bold]{model['name']}[/]  status: {manifest['status']}  created {manifest['created']}")
+    console.print(f"  {model['architecture']} ({model['parameters']:,} parameters), task {task['name']}: {task['description']}")
+    console.print(f"  labels: {', '.join(task['labels'])}")
+    seq = manifest["sequence_length"]
+    console.print(f"  sequence length {seq['min']}..{seq['max']}, pad id {seq['pad_token_id']}; "
+                  f"tokenizer {manifest['tokenizer']['model']} ({manifest['tokenizer']['vocab_size']} tokens)")
+    for kind in ("inputs", "outputs"):
+        for spec in manifest[kind]:
+            console.print(f"  {kind[:-1]:6} {spec['name']}: {spec['dtype']} {spec['shape']}  {spec['description']}")
+    table = Table(title="Variants")
+    for column in ("variant", "file", "size", "parity", "figures", "delegated compute ops"):
+        table.add_column(column)
+    for variant in manifest["variants"]:
+        parity, delegation = variant["parity"], variant["delegation"]
+        figures = ", ".join(f"{k} {v:.4g}" for k, v in parity["figures"].items())
+        table.add_row(variant["name"], variant["file"], f"{variant['size_bytes'] / 1e6:.2f} MB", parity["verdict"].upper(),
+                      figures, f"{delegation['compute_delegated']}/{delegation['compute_total']}")
+    console.print(table)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from builder.targets import load_profiles
+
+
+@click.command("targets")
+def targets_command() -> None:
+    """List the target profiles (targets/*.toml) and their quantization recipes.
+
+    \b
+    Example:
+      edgepack targets
+    """
+    from builder.quant import RECIPES
+
+    table = Table(title="Target profiles")
+    for column in ("target", "platform", "backend", "recipes (default first)", "description"):
+        table.add_column(column)
+    for profile in load_profiles().values():
+        ordered = list(profile.default_recipes) + [r for r in profile.recipes if r not in profile.default_recipes]
+        recipes = "\n".join(f"{'* ' if r in profile.default_recipes else '  '}{r}: {RECIPES.get(r).description}" for r in ordered)
+        table.add_row(profile.name, profile.platform, profile.backend, recipes, profile.description)
+    Console().print(table)
+    click.echo("* = built when --quant is not given. Select with --target NAME, a platform (android), or all.")

@@ -1,0 +1,68 @@
+"""Export the task wrapper once, run the fusion passes, and re-export the fused graph.
+
+Every quantization recipe starts from the one fused ExportedProgram made here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch.export import Dim, ExportedProgram
+
+from builder.errors import EdgepackError
+from builder.passes import DEFAULT_PASSES, GraphPass, PassOutcome, op_counts, run_passes
+
+Inputs = tuple[torch.Tensor, ...]
+
+
+@dataclass
+class ExportedModel:
+    program: ExportedProgram
+    dynamic_shapes: tuple[dict[int, Dim], ...]
+    example_inputs: Inputs
+    min_seq_len: int
+    max_seq_len: int
+    pass_outcomes: list[PassOutcome]
+    op_counts_before: dict[str, int]
+    op_counts_after: dict[str, int]
+
+    def reexport(self, module: torch.nn.Module) -> ExportedProgram:
+        return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=False)
+
+
+def export_model(
+    wrapper: torch.nn.Module,
+    min_seq_len: int,
+    max_seq_len: int,
+    check_inputs: Sequence[Inputs],
+    passes: Sequence[GraphPass] = DEFAULT_PASSES,
+) -> ExportedModel:
+    """`check_inputs` are real tokenized samples; the passes are checked on them."""
+    seq = Dim("seq", min=min_seq_len, max=max_seq_len)
+    dynamic_shapes = ({1: seq}, {1: seq})
+    # An example in the middle of the range keeps export from specialising on 0/1 sizes.
+    example_len = max(min_seq_len, min(16, max_seq_len))
+    example_inputs = (torch.ones(1, example_len, dtype=torch.long), torch.ones(1, example_len, dtype=torch.long))
+    try:
+        with torch.no_grad():
+            program = torch.export.export(wrapper, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)
+    except Exception as exc:
+        raise EdgepackError(f"torch.export failed for this model ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+    graph = program.module()
+    before = op_counts(graph)
+    fused, outcomes = run_passes(graph, passes, check_inputs)
+    exported = ExportedModel(
+        program=program,
+        dynamic_shapes=dynamic_shapes,
+        example_inputs=example_inputs,
+        min_seq_len=min_seq_len,
+        max_seq_len=max_seq_len,
+        pass_outcomes=outcomes,
+        op_counts_before=before,
+        op_counts_after=op_counts(fused),
+    )
+    with torch.no_grad():
+        exported.program = exported.reexport(fused)
+    return exported

@@ -1,0 +1,91 @@
+"""Quantization recipes for ExecuTorch with the XNNPACK backend."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch.export import ExportedProgram
+
+from builder.export import ExportedModel, Inputs
+from builder.quant.base import Recipe
+
+
+class Fp32(Recipe):
+    name = "fp32"
+    description = "float32 weights and activations (no quantization)"
+
+    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
+        return model.program
+
+
+class _XnnpackPT2E(Recipe):
+    """PT2E with XNNPACK's quantizer: symmetric int8, per-channel weights."""
+
+    dynamic: bool
+
+    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
+        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+            XNNPACKQuantizer,
+            get_symmetric_quantization_config,
+        )
+        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+        quantizer = XNNPACKQuantizer().set_global(
+            get_symmetric_quantization_config(is_per_channel=True, is_dynamic=self.dynamic)
+        )
+        prepared = prepare_pt2e(model.program.module(), quantizer)
+        with torch.no_grad():
+            # Dynamic activations need no ranges, but observers must see one batch to
+            # settle the weight observers.
+            for inputs in calibration if not self.dynamic else calibration[:1]:
+                prepared(*inputs)
+            return model.reexport(convert_pt2e(prepared))
+
+
+class Int8Dynamic(_XnnpackPT2E):
+    name = "int8-dynamic"
+    description = "PT2E int8: per-channel weights, activations quantized per call"
+    dynamic = True
+
+
+class Int8Static(_XnnpackPT2E):
+    name = "int8-static"
+    description = "PT2E int8: per-channel weights, activation ranges calibrated on the sample texts"
+    dynamic = False
+    calibrated = True
+
+
+class Int8DynamicActivationInt4Weight(Recipe):
+    """torchao 8da4w: int4 weights in groups of 32 along the input dimension, int8
+    activations quantized per token at run time. Linears whose input width is not a
+    multiple of the group size stay fp32."""
+
+    name = "8da4w"
+    description = "torchao: int8 dynamic activations, int4 weights grouped by 32"
+    group_size = 32
+
+    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
+        from torchao.quantization import Int8DynamicActivationIntxWeightConfig
+        from torchao.quantization.granularity import PerGroup
+        # The public quantize_() walks nn.Linear modules; the exported graph holds plain
+        # aten.linear calls, so the per-tensor transform is applied to their weights.
+        from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
+
+        config = Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=PerGroup(self.group_size))
+        graph = model.program.module()
+        for node in graph.graph.nodes:
+            if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
+                continue
+            weight_node = node.args[1]
+            if weight_node.op != "get_attr":
+                continue
+            weight = graph.get_parameter(weight_node.target)
+            if weight.shape[1] % self.group_size:
+                continue
+            quantized, _ = _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)
+            owner_path, _, attr = weight_node.target.rpartition(".")
+            owner = graph.get_submodule(owner_path) if owner_path else graph
+            setattr(owner, attr, torch.nn.Parameter(quantized, requires_grad=False))
+        with torch.no_grad():
+            return model.reexport(graph)

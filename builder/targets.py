@@ -1,0 +1,70 @@
+"""Target profiles: declarative TOML files in targets/ saying which backend, recipes and
+parity thresholds a deployment target uses."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from builder.errors import EdgepackError
+from builder.resources import data_dir
+
+
+@dataclass(frozen=True)
+class TargetProfile:
+    name: str
+    platform: str
+    backend: str
+    description: str
+    default_recipes: tuple[str, ...]
+    recipes: tuple[str, ...]
+    thresholds: dict[str, dict[str, float]]
+    source: Path
+
+    def thresholds_for(self, recipe: str) -> dict[str, float]:
+        return dict(self.thresholds.get(recipe, {}))
+
+
+@cache
+def load_profiles() -> dict[str, TargetProfile]:
+    profiles = {}
+    for file in sorted(data_dir("targets").glob("*.toml")):
+        data = tomllib.loads(file.read_text())
+        profile = TargetProfile(
+            name=data["name"],
+            platform=data["platform"],
+            backend=data["backend"],
+            description=data["description"],
+            default_recipes=tuple(data["default_recipes"]),
+            recipes=tuple(data["recipes"]),
+            thresholds={recipe: dict(limits) for recipe, limits in data.get("thresholds", {}).items()},
+            source=file,
+        )
+        missing = set(profile.recipes) - set(profile.thresholds)
+        if missing:
+            raise ValueError(f"{file}: recipes without thresholds: {sorted(missing)}")
+        profiles[profile.name] = profile
+    return profiles
+
+
+def resolve_targets(requested: tuple[str, ...]) -> list[TargetProfile]:
+    """Profile names, platform names (android, ios) and `all` -> profiles, in order, once each."""
+    profiles = load_profiles()
+    chosen: dict[str, TargetProfile] = {}
+    for name in requested or ("android",):
+        if name == "all":
+            matches = list(profiles.values())
+        elif name in profiles:
+            matches = [profiles[name]]
+        else:
+            matches = [p for p in profiles.values() if p.platform == name]
+        if not matches:
+            platforms = sorted({p.platform for p in profiles.values()})
+            raise EdgepackError(
+                f"no target profile for {name!r}; available: {', '.join([*platforms, *profiles, 'all'])}"
+                + (" (Core ML for iOS is not available in this version)" if name == "ios" else "")
+            )
+        chosen.update((p.name, p) for p in matches)
+    return list(chosen.values())

@@ -1,0 +1,67 @@
+"""Sequence classification: one label for a whole text (intent, sentiment, topic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec, additive_attention_mask
+
+
+class SequenceClassifierForExport(torch.nn.Module):
+    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (logits [1, labels], probabilities [1, labels]?)."""
+
+    def __init__(self, model: torch.nn.Module, with_probabilities: bool):
+        super().__init__()
+        self.model = model
+        self.with_probabilities = with_probabilities
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        logits = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).logits
+        if self.with_probabilities:
+            return logits, torch.softmax(logits, dim=-1)
+        return (logits,)
+
+
+class SequenceClassification(Task):
+    name = "sequence-classification"
+    description = "one label per text (intent, sentiment, topic)"
+    head_suffixes = ("ForSequenceClassification",)
+    auto_model_class = "AutoModelForSequenceClassification"
+
+    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
+        return SequenceClassifierForExport(model, options.probabilities).eval()
+
+    def reference(self, model, input_ids, attention_mask, options):
+        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+        if options.probabilities:
+            return logits, torch.softmax(logits, dim=-1)
+        return (logits,)
+
+    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
+        n = len(labels)
+        specs = [TensorSpec("logits", "float32", (1, n), "unnormalised class scores, in label order")]
+        if options.probabilities:
+            specs.append(TensorSpec("probabilities", "float32", (1, n), "softmax of logits, folded into the graph"))
+        return specs
+
+    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+        return {
+            "kind": "single-label-classification",
+            "read_output": "probabilities" if options.probabilities else "logits",
+            "apply_softmax": not options.probabilities,
+            "decision": "argmax",
+            "labels": labels,
+        }
+
+    def task_metrics(self, reference, candidate) -> list[TaskMetric]:
+        ref_top = [int(np.argmax(outputs[0])) for outputs in reference]
+        cand_top = [int(np.argmax(outputs[0])) for outputs in candidate]
+        disagreements = [i for i, (r, c) in enumerate(zip(ref_top, cand_top)) if r != c]
+        agreement = 1.0 - len(disagreements) / max(len(ref_top), 1)
+        return [TaskMetric("top1_agreement", agreement, {"disagreeing_samples": disagreements})]
+
+    def describe_prediction(self, outputs, labels) -> str:
+        return labels[int(np.argmax(outputs[0]))]

@@ -1,0 +1,110 @@
+"""The checkpoint's tokenizer as the builder uses it and as the bundle ships it.
+
+The builder tokenizes with exactly the `tokenizers` object it writes to
+tokenizer/tokenizer.json (truncation included), so the ids in the test vectors are the
+ids an app reproducing that file will get.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tokenizers import Tokenizer
+from tokenizers.implementations import BertWordPieceTokenizer
+
+from builder.errors import EdgepackError
+
+# Files copied next to tokenizer.json so apps that prefer them (vocab.txt for WordPiece) have them.
+_AUXILIARY_FILES = ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json")
+
+
+@dataclass
+class TokenizerAsset:
+    tokenizer: Tokenizer
+    source_dir: Path
+    origin: str  # "tokenizer.json" or "vocab.txt (converted)"
+
+    def configure(self, max_seq_len: int) -> None:
+        self.tokenizer.enable_truncation(max_length=max_seq_len)
+        self.tokenizer.no_padding()
+
+    def encode(self, text: str) -> tuple[list[int], list[int]]:
+        encoding = self.tokenizer.encode(text)
+        return list(encoding.ids), list(encoding.attention_mask)
+
+    @property
+    def pad_token_id(self) -> int:
+        for token in ("[PAD]", "<pad>"):
+            token_id = self.tokenizer.token_to_id(token)
+            if token_id is not None:
+                return token_id
+        return 0
+
+    def describe(self) -> dict[str, Any]:
+        spec = json.loads(self.tokenizer.to_str())
+        special = sorted(t["content"] for t in spec.get("added_tokens", []) if t.get("special"))
+        return {
+            "file": "tokenizer/tokenizer.json",
+            "origin": self.origin,
+            "model": spec["model"]["type"],
+            "normalizer": _component_type(spec.get("normalizer")),
+            "lowercase": bool((spec.get("normalizer") or {}).get("lowercase", False)),
+            "pre_tokenizer": _component_type(spec.get("pre_tokenizer")),
+            "post_processor": _component_type(spec.get("post_processor")),
+            "vocab_size": self.tokenizer.get_vocab_size(with_added_tokens=True),
+            "special_tokens": special,
+            "pad_token_id": self.pad_token_id,
+            "truncation": spec.get("truncation"),
+        }
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.tokenizer.save(str(directory / "tokenizer.json"))
+        for name in _AUXILIARY_FILES:
+            if (self.source_dir / name).is_file():
+                shutil.copyfile(self.source_dir / name, directory / name)
+
+
+def _component_type(component: dict | None) -> str | None:
+    return component.get("type") if component else None
+
+
+def load_tokenizer(checkpoint_dir: Path) -> TokenizerAsset:
+    tokenizer_json = checkpoint_dir / "tokenizer.json"
+    if tokenizer_json.is_file():
+        try:
+            tokenizer = Tokenizer.from_file(str(tokenizer_json))
+        except Exception as exc:  # the tokenizers library raises bare Exceptions
+            raise EdgepackError(f"{tokenizer_json} is not a readable tokenizers file ({exc}); re-save the tokenizer with save_pretrained") from exc
+        return TokenizerAsset(tokenizer, checkpoint_dir, "tokenizer.json")
+
+    vocab = checkpoint_dir / "vocab.txt"
+    if vocab.is_file():
+        settings = _read_json(checkpoint_dir / "tokenizer_config.json")
+        lowercase = settings.get("do_lower_case", True)
+        wordpiece = BertWordPieceTokenizer(
+            str(vocab),
+            lowercase=lowercase,
+            # BertTokenizer strips accents exactly when it lower-cases unless told otherwise.
+            strip_accents=settings.get("strip_accents", None),
+            handle_chinese_chars=settings.get("tokenize_chinese_chars", True),
+        )
+        return TokenizerAsset(Tokenizer.from_str(wordpiece.to_str()), checkpoint_dir, "vocab.txt (converted to tokenizer.json)")
+
+    raise EdgepackError(
+        f"no tokenizer in {checkpoint_dir}: expected tokenizer.json or a WordPiece vocab.txt; "
+        "save the tokenizer next to the model with tokenizer.save_pretrained(DIR)"
+    )
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EdgepackError(f"{path} is not valid JSON ({exc})") from exc

@@ -1,0 +1,83 @@
+"""Golden test vectors: text -> token ids -> reference outputs.
+
+The build writes them to tokenizer/test_vectors.json; `edgepack verify` and the app
+shells replay them. Each text is used as tokenized, and a few are also right-padded to
+longer lengths so the artifact is checked at several sequence lengths and with a mask
+that actually masks something.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from builder.backends import Runner
+from builder.tokenizer_asset import TokenizerAsset
+
+# Lengths the first non-trivial samples are also padded to (capped at max length).
+PADDED_LENGTHS = (32, 128)
+
+
+@dataclass
+class TestVector:
+    text: str
+    input_ids: list[int]
+    attention_mask: list[int]
+    padded_to: int | None = None
+    expected: dict[str, list] = field(default_factory=dict)
+    expected_answer: str = ""
+
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return torch.tensor([self.input_ids], dtype=torch.long), torch.tensor([self.attention_mask], dtype=torch.long)
+
+    def arrays(self) -> list[np.ndarray]:
+        return [t.numpy() for t in self.tensors()]
+
+    def expected_arrays(self, output_names: Sequence[str]) -> list[np.ndarray]:
+        return [np.asarray(self.expected[name], dtype=np.float32) for name in output_names]
+
+
+def make_vectors(tokenizer: TokenizerAsset, texts: Sequence[str], min_len: int, max_len: int) -> list[TestVector]:
+    vectors = []
+    for text in texts:
+        ids, mask = tokenizer.encode(text)
+        vectors.append(_pad(TestVector(text, ids, mask), max(min_len, len(ids)), tokenizer.pad_token_id, None))
+    padded_sources = [v for v in vectors if sum(v.attention_mask) > 3][: len(PADDED_LENGTHS)]
+    for vector, length in zip(padded_sources, PADDED_LENGTHS):
+        length = min(length, max_len)
+        if length > len(vector.input_ids):
+            vectors.append(_pad(TestVector(vector.text, vector.input_ids, vector.attention_mask), length, tokenizer.pad_token_id, length))
+    return vectors
+
+
+def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) -> TestVector:
+    extra = length - len(vector.input_ids)
+    vector.input_ids = vector.input_ids + [pad_id] * extra
+    vector.attention_mask = vector.attention_mask + [0] * extra
+    if padded_to is None and extra:
+        # Padding up to the program's minimum length is not optional: record it.
+        padded_to = length
+    vector.padded_to = padded_to
+    return vector
+
+
+def run_artifact(runner: Runner, vectors: Sequence[TestVector]) -> list[list[np.ndarray]]:
+    return [runner.run(vector.arrays()) for vector in vectors]
+
+
+def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], outputs: Sequence[str], max_len: int) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "max_seq_len": max_len,
+        "inputs": list(inputs),
+        "outputs": list(outputs),
+        "note": "expected = eager fp32 PyTorch outputs for these exact input_ids",
+        "vectors": [asdict(v) for v in vectors],
+    }
+
+
+def vectors_from_json(data: dict[str, Any]) -> list[TestVector]:
+    return [TestVector(**v) for v in data["vectors"]]

@@ -1,0 +1,55 @@
+"""Re-check a bundle from its own files: checksums, then every artifact on the stored
+test vectors against the stored reference outputs and thresholds. No checkpoint needed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.backends import BACKENDS
+from builder.bundle import STATUS_VERIFIED, checksum_problems, read_manifest
+from builder.parity import ParityResult, compare
+from builder.tasks import TASKS
+from builder.vectors import run_artifact, vectors_from_json
+
+
+@dataclass
+class VerifyOutcome:
+    manifest: dict
+    checksum_problems: list[str]
+    results: list[ParityResult] = field(default_factory=list)
+    # Variants that could not be run at all, with the reason.
+    not_run: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (self.manifest["status"] == STATUS_VERIFIED and not self.checksum_problems and not self.not_run
+                and all(not r.failures for r in self.results))
+
+
+def verify_bundle(bundle: Path) -> VerifyOutcome:
+    bundle = Path(bundle)
+    manifest = read_manifest(bundle)
+    outcome = VerifyOutcome(manifest, checksum_problems(bundle, manifest))
+    task = TASKS.get(manifest["task"]["name"])
+    output_names = [o["name"] for o in manifest["outputs"]]
+    try:
+        vectors = vectors_from_json(json.loads((bundle / manifest["test_vectors"]).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        for variant in manifest["variants"]:
+            outcome.not_run[variant["name"]] = f"test vectors unreadable ({type(exc).__name__})"
+        return outcome
+    reference = [v.expected_arrays(output_names) for v in vectors]
+    for variant in manifest["variants"]:
+        backend = BACKENDS.get(variant["backend"])
+        try:
+            runner = backend.load(bundle / variant["file"])
+            candidate = run_artifact(runner, vectors)
+        except Exception as exc:  # a corrupted artifact fails inside the runtime in many ways
+            outcome.not_run[variant["name"]] = f"{variant['file']} could not be run: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            continue
+        outcome.results.append(
+            compare(variant["name"], runner.how, task, output_names, reference, candidate, variant["parity"]["thresholds"])
+        )
+    return outcome

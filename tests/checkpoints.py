@@ -1,0 +1,60 @@
+"""Tiny random-initialised checkpoints with real trained tokenizers, written the way
+`save_pretrained` writes them. Shared by the tests and the benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import transformers
+from tokenizers.implementations import BertWordPieceTokenizer
+
+CORPUS = [
+    "where is my order it was supposed to arrive yesterday",
+    "i want to cancel my subscription and get a refund",
+    "can i change the delivery address for my order",
+    "the app keeps logging me out every time i open it",
+    "my card was charged twice please help",
+    "is the blue jacket available in size m",
+    "my package was marked as delivered but i never received it",
+    "great service thanks a lot",
+    "café crème naïve résumé façade",
+    "我的订单什么时候到 注文をキャンセルしたいです",
+    "hello ok yes no maybe later tomorrow today",
+] * 3
+
+LABELS = ["order_status", "cancel", "refund", "address"]
+
+
+def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
+    # initializer_range 0.2 spreads the random logits apart, so a label only flips when a
+    # variant really computes something else.
+    common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128, initializer_range=0.2,
+                  id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+    return {
+        "bert": transformers.BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                                        intermediate_size=128, **common),
+        "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128, **common),
+        "mobilebert": transformers.MobileBertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                                                    intermediate_size=64, embedding_size=32, intra_bottleneck_size=32,
+                                                    true_hidden_size=32, num_feedforward_networks=2, **common),
+    }
+
+
+def train_tokenizer(directory: Path, vocab_size: int = 400) -> transformers.PreTrainedTokenizerFast:
+    wordpiece = BertWordPieceTokenizer(lowercase=True, strip_accents=True, handle_chinese_chars=True)
+    wordpiece.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1,
+                                  special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    tokenizer = transformers.BertTokenizerFast(tokenizer_object=wordpiece._tokenizer, model_max_length=128)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, safetensors: bool = True) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(directory)
+    config = _configs(len(tokenizer))[model_type]
+    torch.manual_seed(seed)
+    model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
+    model.save_pretrained(directory, safe_serialization=safetensors)
+    return directory
