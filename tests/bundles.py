@@ -1,0 +1,40 @@
+"""Assertions shared by the tests that build bundles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from builder.bundle import read_manifest, sha256_file
+
+
+def assert_complete_bundle(bundle: Path) -> dict:
+    manifest = read_manifest(bundle)
+    assert manifest["status"] == "verified"
+    for name, entry in manifest["files"].items():
+        assert sha256_file(bundle / name) == entry["sha256"], name
+    for variant in manifest["variants"]:
+        assert variant["file"] in manifest["files"]
+        assert variant["parity"]["verdict"] == "pass", variant["parity"]
+        assert "ExecuTorch runtime" in variant["parity"]["how_run"]
+    for required in ("tokenizer/tokenizer.json", "tokenizer/test_vectors.json", "parity/report.json", "parity/report.html"):
+        assert required in manifest["files"]
+    leftovers = [p.name for p in bundle.parent.iterdir() if ".partial-" in p.name or ".old-" in p.name]
+    assert not leftovers
+    return manifest
+
+
+def run_pte(path: Path, input_ids: list[int], attention_mask: list[int]) -> list[np.ndarray]:
+    """Run a .pte directly with the ExecuTorch runtime, independent of edgepack's runner."""
+    from executorch.runtime import Runtime
+
+    method = Runtime.get().load_program(path).load_method("forward")
+    outputs = method.execute([torch.tensor([input_ids]), torch.tensor([attention_mask])])
+    return [o.numpy() for o in outputs]
+
+
+def load_test_vectors(bundle: Path) -> dict:
+    return json.loads((bundle / "tokenizer" / "test_vectors.json").read_text())

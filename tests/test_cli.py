@@ -1,0 +1,128 @@
+"""The command line: the demo build, verify, inspect, tampering, and bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import cli
+from bundles import assert_complete_bundle
+
+
+@pytest.fixture(scope="module")
+def demo_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-dist")
+    result = CliRunner().invoke(cli, ["build", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Bundle verified" in result.output
+    return out / "demo-intent-classifier", result.output
+
+
+def test_demo_build_prints_summary_and_verifies(demo_bundle):
+    bundle, output = demo_bundle
+    manifest = assert_complete_bundle(bundle)
+    assert [v["recipe"] for v in manifest["variants"]] == ["fp32", "int8-dynamic"]
+    for column in ("variant", "size", "parity", "XNNPACK compute ops"):
+        assert column in output
+    assert len(manifest["task"]["labels"]) >= 6
+
+
+def test_demo_predictions_are_the_intents_the_model_was_trained_for(demo_bundle):
+    bundle, _ = demo_bundle
+    vectors = json.loads((bundle / "tokenizer/test_vectors.json").read_text())["vectors"]
+    answers = {v["text"]: v["expected_answer"] for v in vectors}
+    assert answers["Where is my order? It was supposed to arrive yesterday."] == "check_order_status"
+
+
+def test_verify_and_inspect(demo_bundle):
+    bundle, _ = demo_bundle
+    verify = CliRunner().invoke(cli, ["verify", str(bundle)])
+    assert verify.exit_code == 0, verify.output
+    assert "OK:" in verify.output and verify.output.count("PASS") == 2
+    inspect = CliRunner().invoke(cli, ["inspect", str(bundle)])
+    assert inspect.exit_code == 0 and "check_order_status" in inspect.output and "int8-dynamic" in inspect.output
+    as_json = json.loads(CliRunner().invoke(cli, ["inspect", str(bundle), "--json"]).output)
+    assert as_json["task"]["name"] == "sequence-classification"
+
+
+@pytest.mark.parametrize("victim", ["executorch/model-int8-dynamic.pte", "tokenizer/tokenizer.json"])
+def test_verify_names_a_tampered_file(demo_bundle, tmp_path, victim):
+    bundle = tmp_path / "copy"
+    shutil.copytree(demo_bundle[0], bundle)
+    path = bundle / victim
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["verify", str(bundle)])
+    assert result.exit_code == 1
+    assert f"{victim}: sha256 differs" in result.output
+
+
+def test_verify_catches_changed_reference_outputs(demo_bundle, tmp_path):
+    """Checksums aside, the numbers themselves are re-checked against the artifacts."""
+    bundle = tmp_path / "copy"
+    shutil.copytree(demo_bundle[0], bundle)
+    vectors_file = bundle / "tokenizer/test_vectors.json"
+    vectors = json.loads(vectors_file.read_text())
+    vectors["vectors"][2]["expected"]["logits"][0][0] += 3.0
+    vectors_file.write_text(json.dumps(vectors))
+    result = CliRunner().invoke(cli, ["verify", str(bundle)])
+    assert result.exit_code == 1 and "FAIL" in result.output and "max abs error" in result.output
+
+
+def test_cli_as_a_subprocess(tiny_checkpoints, tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    build = subprocess.run([sys.executable, "-m", "builder", "build", str(tiny_checkpoints["bert"]), "-o", str(tmp_path),
+                            "--quant", "fp32"], capture_output=True, text=True, env=env, timeout=900)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert "PASS" in build.stdout
+    verify = subprocess.run([sys.executable, "-m", "builder", "verify", str(tmp_path / "tiny-bert")],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_help_explains_every_option():
+    result = CliRunner().invoke(cli, ["build", "-h"])
+    assert result.exit_code == 0
+    for option in ("--target", "--quant", "--samples", "--max-seq-len", "--threshold", "--output"):
+        assert option in result.output
+
+
+def test_targets_lists_android_profile():
+    result = CliRunner().invoke(cli, ["targets"])
+    assert result.exit_code == 0 and "android-xnnpack" in result.output and "8da4w" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["build", "{missing}"], "does not exist"),
+        (["build", "{ckpt}", "--quant", "int3"], "unknown quantization recipe 'int3'; valid: fp32, int8-dynamic"),
+        (["build", "{ckpt}", "--target", "ios"], "no target profile for 'ios'"),
+        (["build", "{ckpt}", "-o", "{file}/dist"], "is inside a file"),
+        (["build", "{ckpt}", "--samples", "{missing}.txt"], "samples file"),
+        (["build", "{ckpt}", "--samples", "{empty}"], "holds no texts"),
+        (["build", "{ckpt}", "--max-seq-len", "4096"], "exceeds the model's 128 position embeddings"),
+        (["build", "{ckpt}", "--threshold", "min_speed=3"], "expected [RECIPE:]KEY=VALUE"),
+        (["verify", "{ckpt}"], "is not an edgepack bundle"),
+        (["inspect", "{missing}"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_checkpoints, tmp_path, args, message):
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "empty.txt").write_text("\n\n")
+    out = tmp_path / "out"
+    fill = {"missing": str(tmp_path / "nope"), "ckpt": str(tiny_checkpoints["bert"]), "file": str(tmp_path / "a-file"),
+            "empty": str(tmp_path / "empty.txt")}
+    argv = [a.format(**fill) for a in args]
+    if argv[0] == "build" and "-o" not in argv:
+        argv += ["-o", str(out)]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
