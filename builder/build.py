@@ -44,6 +44,8 @@ class BuildOptions:
     max_seq_len: int = 128
     probabilities: bool = True
     task: str | None = None
+    # Bundle directory name; defaults to the checkpoint folder's name.
+    name: str | None = None
     # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
     threshold_overrides: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -74,6 +76,8 @@ class BuildResult:
 def plan(options: BuildOptions) -> list[tuple[TargetProfile, str]]:
     """Check every name the user gave before any heavy work starts."""
     check_writable(options.output_dir)
+    if options.name is not None and (not options.name or Path(options.name).name != options.name or options.name.startswith(".")):
+        raise EdgepackError(f"--name {options.name!r} must be a plain folder name (no '/', not starting with '.')")
     steps = []
     for profile in resolve_targets(options.targets):
         for recipe in options.recipes or profile.default_recipes:
@@ -113,7 +117,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     with stages.stage("export", "Exporting and fusing the graph"):
         exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
 
-    final = options.output_dir / checkpoint.name
+    final = options.output_dir / (options.name or checkpoint.name)
     variants: list[Variant] = []
     with BundleWriter(final) as writer:
         for profile, recipe_name in steps:

