@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import statistics
 import sys
@@ -34,6 +35,16 @@ from builder.progress import Stages  # noqa: E402
 
 RECIPES = ("fp32", "int8-dynamic", "int8-static", "8da4w")
 TEXT = "Hi, my order #48213 still has not arrived and the tracking page has not changed for a week. Can you help?"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def median_ms(fn, runs: int) -> float:
@@ -121,7 +132,7 @@ def main() -> None:
             sources["minilm"] = lambda: make_minilm_classifier(tmp / "all-MiniLM-L6-v2-classifier")
         for name in args.models:
             rows += bench_model(name, sources[name](), tmp / "dist", args.runs, args.threads)
-    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, {torch.get_num_threads()} threads used, Python {platform.python_version()}"
+    machine = f"{cpu_model()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     record = {"date": dt.date.today().isoformat(), "machine": machine, "threads": args.threads, "runs": args.runs, "rows": rows}
     results = ROOT / "benchmarks" / "results"
     results.mkdir(exist_ok=True)

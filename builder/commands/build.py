@@ -62,8 +62,11 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
       edgepack build ./my-classifier -o dist/ --quant fp32 --quant int8-dynamic --samples texts.txt
       edgepack build ./my-classifier --quant 8da4w --threshold 8da4w:min_top1_agreement=0.95
     """
-    from builder.build import BuildOptions, build, summary_rows
-    from builder.progress import Stages
+    from builder.quiet import quiet_toolchain
+
+    with quiet_toolchain():
+        from builder.build import BuildOptions, build, summary_rows
+        from builder.progress import Stages
 
     if checkpoint is None:
         from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
@@ -74,7 +77,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
         text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
         threshold_overrides=_parse_thresholds(thresholds),
     )
-    with Stages() as stages:
+    with quiet_toolchain(), Stages() as stages:
         result = build(options, stages)
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
     failed = [v for v in result.variants if v.parity.failures]
