@@ -22,10 +22,18 @@ class VerifyOutcome:
     # Variants that could not be run at all, with the reason.
     not_run: dict[str, str] = field(default_factory=dict)
 
+    def problems(self) -> list[str]:
+        """Everything wrong with the bundle, one line each, naming the file or variant."""
+        problems = [f"checksum: {p}" for p in self.checksum_problems]
+        problems += [f"{r.variant}: {', '.join(r.failures)}" for r in self.results if r.failures]
+        problems += [f"{name}: not run ({reason})" for name, reason in self.not_run.items()]
+        if self.manifest["status"] != STATUS_VERIFIED:
+            problems.append(f"manifest status is {self.manifest['status']!r}: this bundle failed its parity gate at build time")
+        return problems
+
     @property
     def ok(self) -> bool:
-        return (self.manifest["status"] == STATUS_VERIFIED and not self.checksum_problems and not self.not_run
-                and all(not r.failures for r in self.results))
+        return not self.problems()
 
 
 def verify_bundle(bundle: Path) -> VerifyOutcome:

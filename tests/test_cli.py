@@ -108,6 +108,8 @@ def test_targets_lists_android_profile():
         (["build", "{ckpt}", "--samples", "{empty}"], "holds no texts"),
         (["build", "{ckpt}", "--max-seq-len", "4096"], "exceeds the model's 128 position embeddings"),
         (["build", "{ckpt}", "--threshold", "min_speed=3"], "expected [RECIPE:]KEY=VALUE"),
+        (["build", "{ckpt}", "--name", "../elsewhere"], "must be a plain folder name"),
+        (["build", "{ckpt}", "--task", "translation"], "unknown task 'translation'; valid: sequence-classification"),
         (["verify", "{ckpt}"], "is not an edgepack bundle"),
         (["inspect", "{missing}"], "does not exist"),
     ],

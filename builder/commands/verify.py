@@ -39,11 +39,7 @@ def verify_command(bundle: Path) -> None:
         table.add_row(name, "NOT RUN", "-", "-", "-", reason, style="red")
     Console(width=160).print(table)
 
-    problems = [f"checksum: {p}" for p in outcome.checksum_problems]
-    problems += [f"{r.variant}: {', '.join(r.failures)}" for r in outcome.results if r.failures]
-    problems += [f"{name}: not run ({reason})" for name, reason in outcome.not_run.items()]
-    if outcome.manifest["status"] != "verified":
-        problems.append(f"manifest status is {outcome.manifest['status']!r}: this bundle failed its parity gate at build time")
+    problems = outcome.problems()
     if problems:
         raise VerificationError(f"{bundle} failed verification: " + "; ".join(problems))
     click.echo(f"OK: {len(outcome.manifest['files'])} files match their checksums; "
