@@ -100,6 +100,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len)
         model = checkpoint.load_model()
+    name = options.name or checkpoint.name
     task = checkpoint.task
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
@@ -117,7 +118,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     with stages.stage("export", "Exporting and fusing the graph"):
         exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
 
-    final = options.output_dir / (options.name or checkpoint.name)
+    final = options.output_dir / name
     variants: list[Variant] = []
     with BundleWriter(final) as writer:
         for profile, recipe_name in steps:
@@ -150,7 +151,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
             task_inputs = [s.name for s in task.inputs(task_options)]
             write_json(writer.staging / "tokenizer" / "test_vectors.json",
                        vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
-            manifest = _manifest(checkpoint, model, task_options, exported, variants, status, stages.timings)
+            manifest = _manifest(name, checkpoint, model, task_options, exported, variants, status, stages.timings)
             write_report(writer.staging / "parity", manifest, variants, exported)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
@@ -179,7 +180,7 @@ def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[s
     return limits
 
 
-def _manifest(checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],
+def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],
               status: str, timings: dict[str, float]) -> dict[str, Any]:
     task = checkpoint.task
     input_specs = [s.to_json() for s in task.inputs(options)]
@@ -194,7 +195,7 @@ def _manifest(checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptio
         "status": status,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "model": {
-            "name": checkpoint.name,
+            "name": name,
             "source": str(checkpoint.path.resolve()),
             "source_sha256": checkpoint.fingerprint,
             "architecture": checkpoint.architecture.display_name,

