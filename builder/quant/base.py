@@ -18,8 +18,6 @@ from builder.export import ExportedModel, Inputs
 class Recipe(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
-    # Whether the recipe needs representative inputs to pick activation ranges.
-    calibrated: ClassVar[bool] = False
 
     @abstractmethod
     def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram: ...

@@ -53,7 +53,6 @@ class Int8Static(_XnnpackPT2E):
     name = "int8-static"
     description = "PT2E int8: per-channel weights, activation ranges calibrated on the sample texts"
     dynamic = False
-    calibrated = True
 
 
 class Int8DynamicActivationInt4Weight(Recipe):
