@@ -147,5 +147,8 @@ def test_default_passes_on_real_architectures(tiny_checkpoints, arch, layers, li
     saved = before["linear.default"] - after["linear.default"]
     assert saved == linears_saved if linears_saved is not None else saved > 0
     assert all(o.kept for o in outcomes)
+    # BERT-family scale is 1/sqrt(head_dim), SDPA's default: left implicit for Core ML's fused op.
+    sdpa = [n for n in fused.graph.nodes if "scaled_dot_product_attention" in str(n.target)]
+    assert all(n.kwargs["scale"] is None for n in sdpa)
     reference = model(input_ids=ids, attention_mask=mask).logits
     torch.testing.assert_close(fused(ids, mask)[0], reference, atol=1e-5, rtol=0)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from torch.fx import GraphModule, Node
 
 from builder.passes.base import GraphPass, Rewrites, aten, is_op
@@ -68,7 +70,16 @@ def _match_attention(softmax: Node):
         return f"attention scores have rank {rank}, expected [batch, heads, seq, seq]"
     if any(len(n.users) != 1 for n in (softmax, softmax.args[0])):
         return "intermediate attention tensors are used elsewhere"
-    return output_matmul, q, key_t.args[0], v, mask, scale
+    return output_matmul, q, key_t.args[0], v, mask, _explicit_scale(q, scale)
+
+
+def _explicit_scale(query: Node, scale: float) -> float | None:
+    """None when the scale is SDPA's default 1/sqrt(head_dim): coremltools emits its fused
+    iOS 18 attention op only for a default scale."""
+    head_dim = query.meta["val"].shape[-1] if "val" in query.meta else None
+    if isinstance(head_dim, int) and math.isclose(scale, head_dim**-0.5, rel_tol=1e-6):
+        return None
+    return scale
 
 
 def _is_scores(node) -> bool:
