@@ -7,10 +7,8 @@ rewrite only, and with SDPA + fused q/k/v.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import torch
@@ -23,6 +21,7 @@ from builder.export import export_model  # noqa: E402
 from builder.passes import ConvertAttentionToSDPAPass, FuseQKVPass, RemoveDropoutPass  # noqa: E402
 from builder.tasks import TaskOptions  # noqa: E402
 from checkpoints import make_minilm_classifier  # noqa: E402
+from run import median_ms  # noqa: E402  (benchmarks/run.py, beside this script)
 
 PASS_SETS = {
     "no passes": (),
@@ -52,15 +51,9 @@ def main() -> None:
             path = Path(tmp) / "model.pte"
             path.write_bytes(artifact.data)
             runner, arrays = ExecuTorchRunner(path), [ids.numpy(), mask.numpy()]
-            for _ in range(3):
-                runner.run(arrays)
-            times = []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                runner.run(arrays)
-                times.append((time.perf_counter() - start) * 1e3)
+            latency = median_ms(lambda: runner.run(arrays), args.runs)
             delegation = artifact.delegation
-            print(f"| {label} | {statistics.median(times):.2f} | {delegation.subgraphs} | {delegation.cpu_nodes} |", flush=True)
+            print(f"| {label} | {latency:.2f} | {delegation.subgraphs} | {delegation.cpu_nodes} |", flush=True)
 
 
 if __name__ == "__main__":

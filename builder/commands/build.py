@@ -62,23 +62,26 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
       edgepack build ./my-classifier -o dist/ --quant fp32 --quant int8-dynamic --samples texts.txt
       edgepack build ./my-classifier --quant 8da4w --threshold 8da4w:min_top1_agreement=0.95
     """
-    from builder.quiet import quiet_toolchain
-
-    with quiet_toolchain():
-        from builder.build import BuildOptions, build, summary_rows
-        from builder.progress import Stages
-
     if checkpoint is None:
         from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
 
         checkpoint, name = CHECKPOINT_DIR, name or BUNDLE_NAME
-    options = BuildOptions(
-        checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
-        text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
-        threshold_overrides=_parse_thresholds(thresholds),
-    )
-    with quiet_toolchain(), Stages() as stages:
-        result = build(options, stages)
+    overrides = _parse_thresholds(thresholds)
+
+    from builder.quiet import quiet_toolchain
+
+    # The toolchain is noisy already at import, so the imports sit inside the quiet block too.
+    with quiet_toolchain():
+        from builder.build import BuildOptions, build, summary_rows
+        from builder.progress import Stages
+
+        options = BuildOptions(
+            checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
+            text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
+            threshold_overrides=overrides,
+        )
+        with Stages() as stages:
+            result = build(options, stages)
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
     failed = [v for v in result.variants if v.parity.failures]
     if failed:
