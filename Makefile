@@ -16,13 +16,14 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/edgepack build -o dist/
+	$(BIN)/edgepack build -o dist/ --target all
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -ra
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/coreml.py
 
 # Re-pin constraints.txt from what the current environment resolved to.
 lock: $(STAMP)

@@ -15,7 +15,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from builder.backends.executorch import ExecuTorchRunner, ExecuTorchXnnpack, set_threads  # noqa: E402
+from builder.backends.executorch import ExecuTorchRunner, lower_program, set_threads  # noqa: E402
 from builder.checkpoint import load_checkpoint  # noqa: E402
 from builder.export import export_model  # noqa: E402
 from builder.passes import ConvertAttentionToSDPAPass, FuseQKVPass, RemoveDropoutPass  # noqa: E402
@@ -47,12 +47,11 @@ def main() -> None:
         print("|---|---|---|---|")
         for label, passes in PASS_SETS.items():
             exported = export_model(wrapper, 1, 128, [(ids, mask)], passes)
-            artifact = ExecuTorchXnnpack().lower(exported.program)
+            data, delegation = lower_program(exported.program)
             path = Path(tmp) / "model.pte"
-            path.write_bytes(artifact.data)
+            path.write_bytes(data)
             runner, arrays = ExecuTorchRunner(path), [ids.numpy(), mask.numpy()]
             latency = median_ms(lambda: runner.run(arrays), args.runs)
-            delegation = artifact.delegation
             print(f"| {label} | {latency:.2f} | {delegation.subgraphs} | {delegation.cpu_nodes} |", flush=True)
 
 

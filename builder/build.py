@@ -17,20 +17,19 @@ import torch
 
 from builder import __version__
 from builder.backends import BACKENDS
-from builder.backends.base import Delegation
-from builder.bundle import STATUS_FAILED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, check_writable, write_json
+from builder.backends.base import Backend, CannotVerify, LoweringJob, ModelFacts
+from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, artifact_sha256,
+                            artifact_size, check_writable, write_json)
 from builder.checkpoint import Checkpoint, load_checkpoint
 from builder.errors import EdgepackError
-from builder.export import export_model
-from builder.parity import ParityResult, compare
+from builder.export import ExportedModel, export_model
+from builder.parity import ParityResult, compare, not_run
 from builder.progress import Stages
-from builder.quant import RECIPES
 from builder.report import write_report
 from builder.samples import load_samples
 from builder.targets import TargetProfile, resolve_targets
 from builder.tasks import TaskOptions
-from builder.vectors import make_vectors, run_artifact, vectors_to_json
-
+from builder.vectors import TestVector, make_vectors, run_artifact, vectors_to_json
 
 
 @dataclass
@@ -48,6 +47,19 @@ class BuildOptions:
     name: str | None = None
     # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
     threshold_overrides: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Command-line overrides of target profiles' [settings] (e.g. deployment_target), for
+    # the backends that have such a setting.
+    backend_settings: dict[str, Any] = field(default_factory=dict)
+    # Ship artifacts that cannot be run on this machine; the manifest then says "unverified".
+    allow_unverified: bool = False
+
+
+@dataclass
+class Step:
+    profile: TargetProfile
+    backend: Backend
+    settings: Any
+    recipe: str
 
 
 @dataclass
@@ -57,12 +69,25 @@ class Variant:
     recipe: str
     file: str
     size_bytes: int
-    delegation: Delegation
-    parity: ParityResult
+    sha256: str
+    details: dict[str, Any]
+    summary: str
+    # One parity check per way this machine can run the artifact (e.g. Core ML on CPU only
+    # and on all compute units).
+    runs: list[ParityResult]
 
     @property
     def name(self) -> str:
         return f"{self.target}/{self.recipe}"
+
+    @property
+    def parity(self) -> ParityResult:
+        """The run that decides the verdict: the first failing one, else the first."""
+        return next((r for r in self.runs if r.failures), self.runs[0])
+
+    @property
+    def failures(self) -> list[str]:
+        return [f for run in self.runs for f in run.failures]
 
 
 @dataclass
@@ -73,20 +98,33 @@ class BuildResult:
     timings: dict[str, float]
 
 
-def plan(options: BuildOptions) -> list[tuple[TargetProfile, str]]:
-    """Check every name the user gave before any heavy work starts."""
+def plan(options: BuildOptions) -> list[Step]:
+    """Check every name and setting the user gave before any heavy work starts.
+
+    With several targets, a --quant recipe applies to each target that offers it; a recipe
+    no chosen target offers, or a target left with no recipe, is an error.
+    """
     check_writable(options.output_dir)
     if options.name is not None and (not options.name or Path(options.name).name != options.name or options.name.startswith(".")):
         raise EdgepackError(f"--name {options.name!r} must be a plain folder name (no '/', not starting with '.')")
-    steps = []
+    steps, used = [], set()
     for profile in resolve_targets(options.targets):
-        for recipe in options.recipes or profile.default_recipes:
-            RECIPES.get(recipe)
-            if recipe not in profile.recipes:
-                raise EdgepackError(
-                    f"recipe {recipe!r} is not available for target {profile.name}; its recipes: {', '.join(profile.recipes)}"
-                )
-            steps.append((profile, recipe))
+        backend = BACKENDS.get(profile.backend)
+        settings = backend.resolve_settings(profile.settings, options.backend_settings)
+        chosen = [r for r in options.recipes if r in profile.recipes] if options.recipes else list(profile.default_recipes)
+        if not chosen:
+            raise EdgepackError(f"none of the requested recipes ({', '.join(options.recipes)}) is available for target "
+                                f"{profile.name}; its recipes: {', '.join(profile.recipes)}")
+        for recipe in chosen:
+            refusal = backend.refusal(recipe, settings)
+            if refusal:
+                raise EdgepackError(refusal)
+            steps.append(Step(profile, backend, settings, recipe))
+        used.update(chosen)
+    for recipe in options.recipes:
+        if recipe not in used:
+            offered = sorted({r for p in resolve_targets(options.targets) for r in p.recipes})
+            raise EdgepackError(f"recipe {recipe!r} is not available for the chosen targets; their recipes: {', '.join(offered)}")
     return steps
 
 
@@ -118,35 +156,28 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     with stages.stage("export", "Exporting and fusing the graph"):
         exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
 
+    facts = _model_facts(checkpoint, name, task_options, exported)
+    jobs: dict[str, LoweringJob] = {}
     final = options.output_dir / name
     variants: list[Variant] = []
     with BundleWriter(final) as writer:
-        for profile, recipe_name in steps:
-            backend = BACKENDS.get(profile.backend)
-            recipe = RECIPES.get(recipe_name)
-            with stages.stage(f"quantize:{recipe_name}", f"Quantizing ({recipe_name})"):
-                program = recipe.apply(exported, inputs)
-            with stages.stage(f"lower:{recipe_name}", f"Lowering to {backend.file_suffix} ({recipe_name})"):
-                artifact = backend.lower(program)
-                relative = f"{backend.bundle_dir}/model-{recipe_name}{backend.file_suffix}"
+        for step in steps:
+            profile, backend, recipe = step.profile, step.backend, step.recipe
+            job = jobs.setdefault(profile.name, LoweringJob(exported, inputs, facts, step.settings))
+            with stages.stage(f"lower:{profile.name}:{recipe}", f"Building {backend.file_suffix} ({recipe})"):
+                artifact = backend.lower(job, recipe)
+                relative = f"{backend.bundle_dir}/model-{recipe}{backend.file_suffix}"
                 path = writer.staging / relative
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(artifact.data)
-            with stages.stage(f"verify:{recipe_name}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
-                runner = backend.load(path)
-                parity = compare(
-                    variant=f"{profile.name}/{recipe_name}",
-                    how_run=runner.how,
-                    task=task,
-                    output_names=output_names,
-                    reference=reference,
-                    candidate=run_artifact(runner, vectors),
-                    thresholds=_thresholds(profile, recipe_name, options.threshold_overrides),
-                )
-            variants.append(Variant(profile.name, backend.name, recipe_name, relative, len(artifact.data), artifact.delegation, parity))
+                artifact.write(path)
+            with stages.stage(f"verify:{profile.name}:{recipe}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
+                runs = _check(f"{profile.name}/{recipe}", backend, path, task, output_names, reference, vectors,
+                              _thresholds(profile, recipe, options.threshold_overrides), options.allow_unverified)
+            variants.append(Variant(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
+                                    artifact.details, artifact.summary, runs))
 
         with stages.stage("package", "Writing the bundle"):
-            status = STATUS_FAILED if any(v.parity.failures for v in variants) else STATUS_VERIFIED
+            status = _status(variants)
             checkpoint.tokenizer.save(writer.staging / "tokenizer")
             task_inputs = [s.name for s in task.inputs(task_options)]
             write_json(writer.staging / "tokenizer" / "test_vectors.json",
@@ -155,6 +186,45 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
             write_report(writer.staging / "parity", manifest, variants, exported)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
+
+
+def _check(variant: str, backend: Backend, path: Path, task, output_names: list[str], reference, vectors: list[TestVector],
+           thresholds: dict[str, float], allow_unverified: bool) -> list[ParityResult]:
+    try:
+        runners = backend.runners(path)
+    except CannotVerify as exc:
+        return [not_run(variant, "not run", str(exc), thresholds, allow_unverified)]
+    return [compare(variant, runner.how, task, output_names, reference, run_artifact(runner, vectors), thresholds)
+            for runner in runners]
+
+
+def _status(variants: list[Variant]) -> str:
+    if any(v.failures for v in variants):
+        return STATUS_FAILED
+    if any(run.not_run for v in variants for run in v.runs):
+        return STATUS_UNVERIFIED
+    return STATUS_VERIFIED
+
+
+def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, exported: ExportedModel) -> ModelFacts:
+    task = checkpoint.task
+    return ModelFacts(
+        name=name,
+        task=task.name,
+        task_description=task.description,
+        architecture=checkpoint.architecture.display_name,
+        labels=checkpoint.labels,
+        classifier_labels=task.classifier_labels(checkpoint.labels, options),
+        inputs=task.inputs(options),
+        outputs=task.outputs(checkpoint.labels, options),
+        pad_token_id=checkpoint.tokenizer.pad_token_id,
+        min_seq_len=exported.min_seq_len,
+        max_seq_len=exported.max_seq_len,
+        tokenizer=checkpoint.tokenizer.describe(),
+        version=f"checkpoint sha256 {checkpoint.fingerprint[:12]}",
+        author=checkpoint.card.get("author") or checkpoint.card.get("model_creator"),
+        license=checkpoint.card.get("license"),
+    )
 
 
 def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:
@@ -217,18 +287,13 @@ def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options
                 "target": v.target,
                 "backend": v.backend,
                 "recipe": v.recipe,
-                "recipe_description": RECIPES.get(v.recipe).description,
+                "recipe_description": BACKENDS.get(v.backend).recipes.get(v.recipe).description,
                 "file": v.file,
                 "size_bytes": v.size_bytes,
-                "delegation": v.delegation.to_json(),
-                "parity": {
-                    "verdict": v.parity.verdict,
-                    "how_run": v.parity.how_run,
-                    "samples": v.parity.samples,
-                    "thresholds": v.parity.thresholds,
-                    "figures": v.parity.headline(),
-                    "failures": v.parity.failures,
-                },
+                "sha256": v.sha256,
+                "details": v.details,
+                "parity": _parity_entry(v.parity),
+                "runs": [_parity_entry(run) for run in v.runs],
             }
             for v in variants
         ],
@@ -243,6 +308,18 @@ def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options
     }
 
 
+def _parity_entry(result: ParityResult) -> dict[str, Any]:
+    return {
+        "verdict": result.verdict,
+        "how_run": result.how_run,
+        "samples": result.samples,
+        "thresholds": result.thresholds,
+        "figures": result.headline(),
+        "failures": result.failures,
+        "not_run": result.not_run,
+    }
+
+
 def summary_rows(variants: list[Variant]) -> list[dict[str, str]]:
     rows = []
     for v in variants:
@@ -251,11 +328,14 @@ def summary_rows(variants: list[Variant]) -> list[dict[str, str]]:
             "variant": v.name,
             "size": f"{v.size_bytes / 1e6:.2f} MB",
             "parity": v.parity.verdict.upper(),
-            "cosine (min)": f"{figures['min_cosine']:.6f}",
-            "max abs err": f"{figures['max_abs_error']:.2e}",
+            "cosine (min)": f"{figures['min_cosine']:.6f}" if figures else "-",
+            "max abs err": f"{figures['max_abs_error']:.2e}" if figures else "-",
             "task metric": ", ".join(f"{m.name} {m.value:.3f}" for m in v.parity.task_metrics),
-            "XNNPACK compute ops": f"{v.delegation.compute_delegated}/{v.delegation.compute_total}",
-            "nodes delegated": f"{v.delegation.delegated_nodes}/{v.delegation.delegated_nodes + v.delegation.cpu_nodes}",
+            "backend": v.summary,
+            "run by": "; ".join(_short_how(run) for run in v.runs),
         })
     return rows
 
+
+def _short_how(run: ParityResult) -> str:
+    return run.not_run if run.not_run else run.how_run.split(" (")[0]

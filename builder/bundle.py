@@ -3,6 +3,8 @@
 A bundle is staged in a hidden sibling directory and renamed into place only when it is
 complete, so an interrupted build never leaves a directory that looks like a bundle.
 A bundle whose parity gate failed is moved to `<name>.failed/` with status "failed".
+A bundle the user chose to ship with artifacts that could not be run here
+(`--allow-unverified`) keeps its place but says "unverified".
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 from builder.errors import EdgepackError
 
-SCHEMA_VERSION = 1
+# 2: per-variant backend "details" (delegation for ExecuTorch, Core ML facts) and "runs".
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
-STATUS_VERIFIED, STATUS_FAILED = "verified", "failed"
+STATUS_VERIFIED, STATUS_UNVERIFIED, STATUS_FAILED = "verified", "unverified", "failed"
 
 
 def sha256_file(path: Path) -> str:
@@ -27,6 +30,22 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def artifact_size(path: Path) -> int:
+    """Bytes of a file, or of every file inside a package directory (.mlpackage)."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def artifact_sha256(path: Path) -> str:
+    """sha256 of a file; for a package directory (.mlpackage), of its sorted
+    "<relative path> <file sha256>" lines, so any changed, added or removed file shows."""
+    if not path.is_dir():
+        return sha256_file(path)
+    lines = "".join(f"{p.relative_to(path).as_posix()} {sha256_file(p)}\n" for p in sorted(path.rglob("*")) if p.is_file())
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def file_index(root: Path) -> dict[str, dict[str, Any]]:
@@ -73,7 +92,7 @@ class BundleWriter:
     def commit(self, manifest: dict[str, Any]) -> Path:
         manifest["files"] = file_index(self.staging)
         write_json(self.staging / MANIFEST, manifest)
-        if manifest["status"] == STATUS_VERIFIED:
+        if manifest["status"] in (STATUS_VERIFIED, STATUS_UNVERIFIED):
             destination = self.final
             shutil.rmtree(failed_path(self.final), ignore_errors=True)
         else:
@@ -130,4 +149,8 @@ def checksum_problems(bundle: Path, manifest: dict[str, Any]) -> list[str]:
     for name in file_index(bundle):
         if name not in listed:
             problems.append(f"{name}: not listed in the manifest")
+    for variant in manifest.get("variants", []):
+        path = bundle / variant["file"]
+        if path.exists() and artifact_sha256(path) != variant.get("sha256"):
+            problems.append(f"{variant['file']}: artifact sha256 differs from the manifest")
     return problems

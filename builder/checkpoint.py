@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -38,6 +38,8 @@ class Checkpoint:
     tokenizer: TokenizerAsset
     weight_files: list[Path]
     fingerprint: str
+    # Top-level fields of the model card's front matter (README.md), e.g. license.
+    card: dict[str, str] = field(default_factory=dict)
 
     @property
     def uses_safetensors(self) -> bool:
@@ -118,6 +120,7 @@ def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
         tokenizer=tokenizer,
         weight_files=weight_files,
         fingerprint=_fingerprint(path),
+        card=_model_card_fields(path / "README.md"),
     )
 
 
@@ -144,6 +147,26 @@ def _check_pickle_is_tensors_only(path: Path) -> None:
                 f"{weights} is not a plain tensor file and will not be unpickled ({type(exc).__name__}); "
                 "re-save it with save_pretrained(safe_serialization=True)"
             ) from exc
+
+
+def _model_card_fields(readme: Path) -> dict[str, str]:
+    """Plain `key: value` lines of the card's YAML front matter (lists and nesting skipped):
+    enough for license and author, without evaluating YAML from a downloaded folder."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    fields = {}
+    for line in lines[1:]:
+        if line.strip() == "---":
+            break
+        key, sep, value = line.partition(":")
+        if sep and key and not key[0].isspace() and value.strip():
+            fields[key.strip()] = value.strip().strip("'\"")
+    return fields
 
 
 def _fingerprint(path: Path) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from builder.tasks import Task
 from builder.tasks.base import TaskMetric
 
-PASS, FAIL = "pass", "fail"
+PASS, FAIL, UNVERIFIED = "pass", "fail", "unverified"
 
 
 @dataclass
@@ -38,12 +38,16 @@ class ParityResult:
     failures: list[str]
     # Per-sample cosine and max error of the first output, for the report's plots.
     per_sample: list[dict[str, float]] = field(default_factory=list)
+    # Set when the artifact could not be run here at all: why.
+    not_run: str | None = None
 
     @property
     def verdict(self) -> str:
-        return FAIL if self.failures else PASS
+        return FAIL if self.failures else UNVERIFIED if self.not_run else PASS
 
     def headline(self) -> dict[str, float]:
+        if not self.outputs:
+            return {}
         first = self.outputs[0]
         figures = {"max_abs_error": first.max_abs_error, "min_cosine": first.min_cosine}
         figures.update({m.name: m.value for m in self.task_metrics})
@@ -53,6 +57,12 @@ class ParityResult:
         data = asdict(self)
         data["verdict"] = self.verdict
         return data
+
+
+def not_run(variant: str, how_run: str, reason: str, thresholds: dict[str, float], allow_unverified: bool) -> ParityResult:
+    """An artifact nobody could run here. It fails the gate unless the user explicitly
+    ships unverified artifacts; it is never a pass."""
+    return ParityResult(variant, how_run, 0, [], [], dict(thresholds), [] if allow_unverified else [reason], not_run=reason)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -22,8 +22,8 @@ def write_report(directory: Path, manifest: dict[str, Any], variants: Sequence[A
         "task": manifest["task"]["name"],
         "status": manifest["status"],
         "variants": [
-            {"name": v.name, "file": v.file, "size_bytes": v.size_bytes,
-             "delegation": v.delegation.to_json(), "parity": v.parity.to_json()}
+            {"name": v.name, "backend": v.backend, "file": v.file, "size_bytes": v.size_bytes, "details": v.details,
+             "parity": v.parity.to_json(), "runs": [run.to_json() for run in v.runs]}
             for v in variants
         ],
         "fusion": manifest["fusion"],

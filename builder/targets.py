@@ -21,6 +21,8 @@ class TargetProfile:
     default_recipes: tuple[str, ...]
     recipes: tuple[str, ...]
     thresholds: dict[str, dict[str, float]]
+    # The backend's own settings (the TOML's [settings] table), validated by the backend.
+    settings: dict[str, object]
     source: Path
 
     def thresholds_for(self, recipe: str) -> dict[str, float]:
@@ -40,6 +42,7 @@ def load_profiles() -> dict[str, TargetProfile]:
             default_recipes=tuple(data["default_recipes"]),
             recipes=tuple(data["recipes"]),
             thresholds={recipe: dict(limits) for recipe, limits in data.get("thresholds", {}).items()},
+            settings=dict(data.get("settings", {})),
             source=file,
         )
         missing = set(profile.recipes) - set(profile.thresholds)
@@ -64,7 +67,6 @@ def resolve_targets(requested: tuple[str, ...]) -> list[TargetProfile]:
             platforms = sorted({p.platform for p in profiles.values()})
             raise EdgepackError(
                 f"no target profile for {name!r}; available: {', '.join([*platforms, *profiles, 'all'])}"
-                + (" (Core ML for iOS is not available in this version)" if name == "ios" else "")
             )
         chosen.update((p.name, p) for p in matches)
     return list(chosen.values())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.backends import BACKENDS
+from builder.backends.base import CannotVerify
 from builder.bundle import STATUS_VERIFIED, checksum_problems, read_manifest
 from builder.parity import ParityResult, compare
 from builder.tasks import TASKS
@@ -51,13 +52,25 @@ def verify_bundle(bundle: Path) -> VerifyOutcome:
     reference = [v.expected_arrays(output_names) for v in vectors]
     for variant in manifest["variants"]:
         backend = BACKENDS.get(variant["backend"])
+        thresholds = variant["parity"]["thresholds"]
         try:
-            runner = backend.load(bundle / variant["file"])
-            candidate = run_artifact(runner, vectors)
-        except Exception as exc:  # a corrupted artifact fails inside the runtime in many ways
-            outcome.not_run[variant["name"]] = f"{variant['file']} could not be run: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            runners = backend.runners(bundle / variant["file"])
+        except CannotVerify as exc:
+            outcome.not_run[variant["name"]] = str(exc)
             continue
-        outcome.results.append(
-            compare(variant["name"], runner.how, task, output_names, reference, candidate, variant["parity"]["thresholds"])
-        )
+        except Exception as exc:  # a corrupted artifact fails to load in many ways
+            outcome.not_run[variant["name"]] = f"{variant['file']} could not be loaded: {_first_line(exc)}"
+            continue
+        for runner in runners:
+            try:
+                candidate = run_artifact(runner, vectors)
+            except Exception as exc:
+                outcome.not_run[variant["name"]] = f"{variant['file']} could not be run ({runner.how}): {_first_line(exc)}"
+                break
+            outcome.results.append(compare(variant["name"], runner.how, task, output_names, reference, candidate, thresholds))
     return outcome
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"

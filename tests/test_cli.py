@@ -16,7 +16,7 @@ from bundles import assert_complete_bundle
 @pytest.fixture(scope="module")
 def demo_bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-dist")
-    result = CliRunner().invoke(cli, ["build", "-o", str(out)])
+    result = CliRunner().invoke(cli, ["build", "-o", str(out), "--target", "all"])
     assert result.exit_code == 0, result.output
     assert "Bundle verified" in result.output
     return out / "demo-intent-classifier", result.output
@@ -25,8 +25,9 @@ def demo_bundle(tmp_path_factory):
 def test_demo_build_prints_summary_and_verifies(demo_bundle):
     bundle, output = demo_bundle
     manifest = assert_complete_bundle(bundle)
-    assert [v["recipe"] for v in manifest["variants"]] == ["fp32", "int8-dynamic"]
-    for column in ("variant", "size", "parity", "XNNPACK compute ops"):
+    assert [v["name"] for v in manifest["variants"]] == [
+        "android-xnnpack/fp32", "android-xnnpack/int8-dynamic", "ios-coreml/fp16", "ios-coreml/int8-weights"]
+    for column in ("variant", "size", "parity", "backend", "run by", "MIL reference executor"):
         assert column in output
     assert len(manifest["task"]["labels"]) >= 6
 
@@ -42,14 +43,17 @@ def test_verify_and_inspect(demo_bundle):
     bundle, _ = demo_bundle
     verify = CliRunner().invoke(cli, ["verify", str(bundle)])
     assert verify.exit_code == 0, verify.output
-    assert "OK:" in verify.output and verify.output.count("PASS") == 2
+    assert "OK:" in verify.output and verify.output.count("PASS") == 4
+    assert "MIL reference executor" in verify.output and "Core ML not run" in verify.output
     inspect = CliRunner().invoke(cli, ["inspect", str(bundle)])
     assert inspect.exit_code == 0 and "check_order_status" in inspect.output and "int8-dynamic" in inspect.output
+    assert "iOS17 fp16" in inspect.output and "int8-weights" in inspect.output
     as_json = json.loads(CliRunner().invoke(cli, ["inspect", str(bundle), "--json"]).output)
     assert as_json["task"]["name"] == "sequence-classification"
 
 
-@pytest.mark.parametrize("victim", ["executorch/model-int8-dynamic.pte", "tokenizer/tokenizer.json"])
+@pytest.mark.parametrize("victim", ["executorch/model-int8-dynamic.pte", "tokenizer/tokenizer.json",
+                                    "coreml/model-int8-weights.mlpackage/Data/com.apple.CoreML/weights/weight.bin"])
 def test_verify_names_a_tampered_file(demo_bundle, tmp_path, victim):
     bundle = tmp_path / "copy"
     shutil.copytree(demo_bundle[0], bundle)
@@ -60,6 +64,8 @@ def test_verify_names_a_tampered_file(demo_bundle, tmp_path, victim):
     result = CliRunner().invoke(cli, ["verify", str(bundle)])
     assert result.exit_code == 1
     assert f"{victim}: sha256 differs" in result.output
+    if ".mlpackage/" in victim:  # the package as a whole is named too
+        assert f"{victim.split('.mlpackage/')[0]}.mlpackage: artifact sha256 differs" in result.output
 
 
 def test_verify_catches_changed_reference_outputs(demo_bundle, tmp_path):
@@ -88,21 +94,27 @@ def test_cli_as_a_subprocess(tiny_checkpoints, tmp_path):
 def test_help_explains_every_option():
     result = CliRunner().invoke(cli, ["build", "-h"])
     assert result.exit_code == 0
-    for option in ("--target", "--quant", "--samples", "--max-seq-len", "--threshold", "--output"):
+    for option in ("--target", "--quant", "--samples", "--max-seq-len", "--threshold", "--output", "--deployment-target",
+                   "--seq-shapes", "--compute-units", "--allow-unverified"):
         assert option in result.output
 
 
-def test_targets_lists_android_profile():
+def test_targets_lists_both_profiles():
     result = CliRunner().invoke(cli, ["targets"])
     assert result.exit_code == 0 and "android-xnnpack" in result.output and "8da4w" in result.output
+    assert "ios-coreml" in result.output and "palettize-4bit" in result.output and "deployment_target: iOS17" in result.output
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["build", "{missing}"], "does not exist"),
-        (["build", "{ckpt}", "--quant", "int3"], "unknown quantization recipe 'int3'; valid: fp32, int8-dynamic"),
-        (["build", "{ckpt}", "--target", "ios"], "no target profile for 'ios'"),
+        (["build", "{ckpt}", "--quant", "int3"], "none of the requested recipes (int3) is available for target android-xnnpack"),
+        (["build", "{ckpt}", "--target", "watchos"], "no target profile for 'watchos'"),
+        (["build", "{ckpt}", "--target", "ios", "--quant", "w8a8"], "recipe w8a8 cannot be built on Linux"),
+        (["build", "{ckpt}", "--target", "ios", "--quant", "int4-weights"], "needs Core ML iOS18 or later; add --deployment-target iOS18"),
+        (["build", "{ckpt}", "--target", "ios", "--seq-shapes", "enumerated"], "--seq-shapes enumerated needs --deployment-target iOS18"),
+        (["build", "{ckpt}", "--target", "all", "--quant", "fp32", "--quant", "int9"], "recipe 'int9' is not available for the chosen targets"),
         (["build", "{ckpt}", "-o", "{file}/dist"], "is inside a file"),
         (["build", "{ckpt}", "--samples", "{missing}.txt"], "samples file"),
         (["build", "{ckpt}", "--samples", "{empty}"], "holds no texts"),

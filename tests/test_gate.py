@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from builder.backends.executorch import ExecuTorchXnnpack
 from builder.cli import cli
-from builder.quant import RECIPES
+from builder.quant import EXECUTORCH_RECIPES
 from builder.quant.base import Recipe
 
 
@@ -26,7 +26,7 @@ class TransposedWeight(Recipe):
 
 
 def test_corrupted_variant_fails_the_gate_and_is_marked_failed(tiny_checkpoints, tmp_path, monkeypatch):
-    monkeypatch.setitem(RECIPES._entries, "fp32", TransposedWeight())
+    monkeypatch.setitem(EXECUTORCH_RECIPES._entries, "fp32", TransposedWeight())
     result = CliRunner().invoke(cli, ["build", str(tiny_checkpoints["bert"]), "-o", str(tmp_path), "--quant", "fp32"])
     assert result.exit_code == 1, result.output
     assert "parity gate failed" in result.output and "FAIL" in result.output

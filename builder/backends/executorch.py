@@ -11,7 +11,8 @@ import numpy as np
 import torch
 from torch.export import ExportedProgram
 
-from builder.backends.base import Backend, Delegation, LoweredArtifact, Runner
+from builder.backends.base import Backend, Delegation, LoweredArtifact, LoweringJob, Runner
+from builder.quant import EXECUTORCH_RECIPES
 
 # Operators that carry the model's arithmetic; the goal is all of them in XNNPACK.
 _COMPUTE_OPS = re.compile(r"(linear|addmm|\bmm|bmm|matmul|softmax|convolution|scaled_dot_product)")
@@ -37,7 +38,7 @@ def _plain_sdpa(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=Fals
 
 
 class ExecuTorchRunner(Runner):
-    how = "ExecuTorch runtime (portable + XNNPACK kernels) on this host's CPU"
+    how = "ExecuTorch runtime on this host's CPU (portable + XNNPACK kernels)"
 
     def __init__(self, path: Path):
         from executorch.runtime import Runtime
@@ -53,21 +54,34 @@ class ExecuTorchXnnpack(Backend):
     name = "executorch"
     file_suffix = ".pte"
     bundle_dir = "executorch"
+    recipes = EXECUTORCH_RECIPES
 
-    def lower(self, program: ExportedProgram) -> LoweredArtifact:
-        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-        from executorch.exir import to_edge_transform_and_lower
+    def lower(self, job: LoweringJob, recipe: str) -> LoweredArtifact:
+        program = self.recipes.get(recipe).apply(job.exported, job.samples)
+        data, delegation = lower_program(program)
+        return LoweredArtifact(
+            write=lambda path: path.write_bytes(data),
+            details={"delegation": delegation.to_json()},
+            summary=f"XNNPACK: {delegation.compute_delegated}/{delegation.compute_total} compute ops, "
+                    f"{delegation.delegated_nodes}/{delegation.delegated_nodes + delegation.cpu_nodes} nodes",
+        )
 
-        program = program.run_decompositions({torch.ops.aten.scaled_dot_product_attention.default: _plain_sdpa})
-        edge = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
-        delegation = _delegation(edge.exported_program().graph_module)
-        return LoweredArtifact(edge.to_executorch().buffer, delegation)
-
-    def load(self, path: Path) -> Runner:
-        return ExecuTorchRunner(path)
+    def runners(self, path: Path) -> list[Runner]:
+        return [ExecuTorchRunner(path)]
 
     def versions(self) -> dict[str, str]:
         return {"executorch": version("executorch"), "torch": version("torch"), "torchao": version("torchao")}
+
+
+def lower_program(program: ExportedProgram) -> tuple[bytes, Delegation]:
+    """ExportedProgram -> .pte bytes, delegated to XNNPACK wherever it has a kernel."""
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.exir import to_edge_transform_and_lower
+
+    program = program.run_decompositions({torch.ops.aten.scaled_dot_product_attention.default: _plain_sdpa})
+    edge = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
+    delegation = _delegation(edge.exported_program().graph_module)
+    return edge.to_executorch().buffer, delegation
 
 
 def set_threads(count: int) -> None:

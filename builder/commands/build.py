@@ -29,9 +29,11 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
               show_default=True, help="Directory the bundle is written into (as OUTPUT/<checkpoint name>/).")
 @click.option("--target", "targets", multiple=True, metavar="NAME",
-              help="Target profile, platform (android) or 'all'. Repeatable. Default: android. See `edgepack targets`.")
+              help="Target profile, platform (android, ios) or 'all'. Repeatable. Default: android. See `edgepack targets`.")
 @click.option("--quant", "recipes", multiple=True, metavar="RECIPE",
-              help="Quantization recipe: fp32, int8-dynamic, int8-static, 8da4w. Repeatable. Default: the target's defaults.")
+              help="Recipe, applied to every chosen target that offers it. ExecuTorch: fp32, int8-dynamic, int8-static, 8da4w. "
+                   "Core ML: fp32, fp16, int8-weights, int4-weights, palettize-4bit/6bit/8bit, prune-50 (w8a8 needs macOS). "
+                   "Repeatable. Default: each target's defaults.")
 @click.option("--samples", type=click.Path(path_type=Path, dir_okay=False),
               help="Texts for parity checks and int8-static calibration: .txt (one per line), .csv or .jsonl. "
                    "Default: a built-in set of edge cases (empty, one word, CJK, emoji, accents, over-long).")
@@ -42,10 +44,21 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--task", default=None, help="Task, when config.json's architectures does not say it (e.g. sequence-classification).")
 @click.option("--probabilities/--no-probabilities", default=True, show_default=True,
               help="Fold a softmax into the graph and output probabilities next to logits.")
+@click.option("--deployment-target", type=click.Choice(["iOS17", "iOS18"]), default=None,
+              help="Core ML: oldest iOS the model runs on. iOS18 adds int4-weights, fused attention and enumerated shapes "
+                   "on both inputs. Default: the profile's (iOS17).")
+@click.option("--seq-shapes", type=click.Choice(["enumerated", "range"]), default=None,
+              help="Core ML: accept only listed sequence lengths (the app pads to the next one) or any length in a range. "
+                   "Default: enumerated where the deployment target allows it (iOS18), else range.")
+@click.option("--compute-units", type=click.Choice(["ALL", "CPU_ONLY", "CPU_AND_GPU", "CPU_AND_NE"]), default=None,
+              help="Core ML: compute units the app should request (recorded in the model's metadata). Default: ALL.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Ship artifacts this machine cannot run (e.g. a Core ML op the Linux reference executor lacks). "
+                   "Their verdict stays 'unverified' and the manifest status says so; never a pass.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,
-                  name, task, probabilities, thresholds) -> None:
+                  name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, thresholds) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
@@ -61,6 +74,8 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
       edgepack build -o dist/
       edgepack build ./my-classifier -o dist/ --quant fp32 --quant int8-dynamic --samples texts.txt
       edgepack build ./my-classifier --quant 8da4w --threshold 8da4w:min_top1_agreement=0.95
+      edgepack build ./my-classifier --target ios -o dist/ --quant fp16 --quant int8-weights --quant palettize-4bit
+      edgepack build ./my-classifier --target all --deployment-target iOS18 --quant fp32 --quant int4-weights
     """
     if checkpoint is None:
         from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
@@ -78,19 +93,25 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
         options = BuildOptions(
             checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
             text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
-            threshold_overrides=overrides,
+            threshold_overrides=overrides, allow_unverified=allow_unverified,
+            backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
+                                                              ("compute_units", compute_units)) if value},
         )
         with Stages() as stages:
             result = build(options, stages)
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
-    failed = [v for v in result.variants if v.parity.failures]
+    failed = [v for v in result.variants if v.failures]
     if failed:
-        details = "; ".join(f"{v.name}: {', '.join(v.parity.failures)}" for v in failed)
+        details = "; ".join(f"{v.name}: {', '.join(v.failures)}" for v in failed)
         raise ParityGateError(
             f"parity gate failed ({details}). No bundle was written at {options.output_dir / result.bundle.name.removesuffix('.failed')}; "
             f"the failed bundle is kept for inspection at {result.bundle} (manifest status: failed)"
         )
-    click.echo(f"Bundle verified and written to {result.bundle}")
+    if result.status == "unverified":
+        unrun = ", ".join(v.name for v in result.variants if any(run.not_run for run in v.runs))
+        click.echo(f"Bundle written to {result.bundle} with UNVERIFIED variants ({unrun}): they were not run on this machine")
+    else:
+        click.echo(f"Bundle verified and written to {result.bundle}")
 
 
 def _print_summary(rows: list[dict[str, str]], title: str) -> None:
@@ -99,7 +120,7 @@ def _print_summary(rows: list[dict[str, str]], title: str) -> None:
 
     table = Table(title=title)
     for column in rows[0] if rows else []:
-        table.add_column(column)
+        table.add_column(column, overflow="fold", no_wrap=column == "variant")
     for row in rows:
         style = "red" if row.get("parity") == "FAIL" else None
         table.add_row(*row.values(), style=style)

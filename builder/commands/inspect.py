@@ -39,11 +39,34 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
         for spec in manifest[kind]:
             console.print(f"  {kind[:-1]:6} {spec['name']}: {spec['dtype']} {spec['shape']}  {spec['description']}")
     table = Table(title="Variants")
-    for column in ("variant", "file", "size", "parity", "figures", "delegated compute ops"):
-        table.add_column(column)
+    for column in ("variant", "file", "size", "parity", "figures", "backend", "how run"):
+        table.add_column(column, overflow="fold", no_wrap=column == "variant")
     for variant in manifest["variants"]:
-        parity, delegation = variant["parity"], variant["delegation"]
-        figures = ", ".join(f"{k} {v:.4g}" for k, v in parity["figures"].items())
+        parity = variant["parity"]
+        figures = ", ".join(f"{k} {v:.4g}" for k, v in parity["figures"].items()) or "-"
+        # The full sentence is in the manifest and the report; the part before "(" names the runtime.
+        how = "\n".join(run["not_run"] or run["how_run"].split(" (")[0] for run in variant["runs"])
         table.add_row(variant["name"], variant["file"], f"{variant['size_bytes'] / 1e6:.2f} MB", parity["verdict"].upper(),
-                      figures, f"{delegation['compute_delegated']}/{delegation['compute_total']}")
+                      figures, _backend_facts(variant["details"]), how)
     console.print(table)
+
+
+def _backend_facts(details: dict) -> str:
+    """The few backend facts that matter at a glance; --json has all of them."""
+    if "delegation" in details:
+        d = details["delegation"]
+        return f"XNNPACK {d['compute_delegated']}/{d['compute_total']} compute ops"
+    facts = [f"{details['deployment_target']} {details['compute_precision']}, units {details['compute_units']}",
+             f"seq: {_shapes(details['sequence_shapes'])}"]
+    if details.get("compression"):
+        facts.append(details["compression"])
+    kept = details.get("ops_kept_in_fp32") or []
+    if kept:
+        facts.append(f"kept in fp32: {', '.join(k['op'] for k in kept)}")
+    return "\n".join(facts)
+
+
+def _shapes(shapes: dict) -> str:
+    if shapes["kind"] == "enumerated":
+        return "one of " + ", ".join(map(str, shapes["lengths"]))
+    return f"{shapes['min']}..{shapes['max']}"

@@ -102,3 +102,8 @@ class Task(ABC):
 
     def describe_prediction(self, outputs: list[np.ndarray], labels: list[str]) -> str:
         return ""
+
+    def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
+        """Labels when the model is a single-label classifier ending in probabilities:
+        backends that know the notion (Core ML) then present it as a classifier."""
+        return None

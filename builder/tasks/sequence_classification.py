@@ -63,5 +63,8 @@ class SequenceClassification(Task):
         agreement = 1.0 - len(disagreements) / max(len(ref_top), 1)
         return [TaskMetric("top1_agreement", agreement, {"disagreeing_samples": disagreements})]
 
+    def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
+        return labels if options.probabilities else None
+
     def describe_prediction(self, outputs, labels) -> str:
         return labels[int(np.argmax(outputs[0]))]

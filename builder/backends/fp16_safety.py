@@ -1,0 +1,77 @@
+"""Find the ops of an ML Program that are unsafe in fp16, before an fp16 model ships.
+
+BERT-family encoders are known to overflow fp16 (activation outliers in the feed-forward
+blocks, large attention scores) or to lose the answer to rounding. The check runs the
+fp32 program on the real samples and re-evaluates every float op from its fp32 inputs
+rounded to fp16, with an fp16 output. An op is unsafe when
+
+- its fp16 result is inf/NaN while the fp32 result is finite (overflow), or
+- its fp16 result differs from fp32 by more than `PRECISION_LIMIT` of the output's range
+  (a single rounding costs about 5e-4 of it; 20 times that means the op lost its value).
+
+Each op is judged on exact inputs, so one bad op does not implicate everything after it.
+The converter then keeps exactly these ops in fp32, and the result is verified again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+PRECISION_LIMIT = 1e-2
+FP16_MAX = float(np.finfo(np.float16).max)
+
+
+def find_fp16_unsafe_ops(runner, samples: Sequence[Sequence[np.ndarray]]) -> dict[str, dict[str, str]]:
+    """{op name: {"type": op type, "reason": why}} over all samples; `runner` is a
+    MilReferenceRunner on the fp32 package."""
+    from builder.backends.mil_executor import evaluate
+
+    unsafe: dict[str, dict[str, str]] = {}
+
+    def check(op, args: dict[str, Any], outputs: list[Any]) -> None:
+        if op.op_type == "const" or op.op_type.startswith("constexpr") or op.name in unsafe:
+            return
+        floats = [isinstance(o, np.ndarray) and o.dtype == np.float32 for o in outputs]
+        if not any(floats):
+            return
+        half_args = {name: _to_fp16(value) for name, value in args.items()}
+        half_outputs = evaluate(op, half_args, [np.float16 if f else o.dtype for f, o in zip(floats, outputs)])
+        input_peak = max((_peak(v) for v in args.values() if isinstance(v, np.ndarray) and v.dtype == np.float32), default=0.0)
+        for is_float, full, half in zip(floats, outputs, half_outputs):
+            reason = _judge(full, half, input_peak) if is_float else None
+            if reason:
+                unsafe[op.name] = {"type": op.op_type, "reason": reason}
+                return
+
+    for sample in samples:
+        runner.run_observed(sample, check)
+    return unsafe
+
+
+def _peak(array: np.ndarray) -> float:
+    return float(np.abs(array).max(initial=0.0))
+
+
+def _judge(full: np.ndarray, half: np.ndarray, input_peak: float) -> str | None:
+    if not np.isfinite(full).all():
+        return None  # already broken in fp32: not an fp16 problem
+    peak = _peak(full)
+    if not np.isfinite(half).all():
+        if input_peak > FP16_MAX:
+            return f"its input overflows fp16: values reach {input_peak:.3g}, fp16 stops at {FP16_MAX:.0f}"
+        return f"overflows fp16: fp32 values reach {peak:.3g}, fp16 stops at {FP16_MAX:.0f}"
+    error = float(np.abs(full - half.astype(np.float32)).max(initial=0.0))
+    if peak > 0 and error > PRECISION_LIMIT * peak:
+        return f"loses precision in fp16: error {error:.3g} is {error / peak:.1%} of its range {peak:.3g}"
+    return None
+
+
+def _to_fp16(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        with np.errstate(over="ignore"):
+            return value.astype(np.float16)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_to_fp16(v) for v in value)
+    return value
