@@ -194,8 +194,16 @@ def _check(variant: str, backend: Backend, path: Path, task, output_names: list[
         runners = backend.runners(path)
     except CannotVerify as exc:
         return [not_run(variant, "not run", str(exc), thresholds, allow_unverified)]
-    return [compare(variant, runner.how, task, output_names, reference, run_artifact(runner, vectors), thresholds)
-            for runner in runners]
+    runs = []
+    for runner in runners:
+        try:
+            candidate = run_artifact(runner, vectors)
+        except Exception as exc:  # an artifact that breaks its runtime is a failure, not "unverified"
+            reason = f"failed to run ({runner.how.split(' (')[0]}): {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
+            continue
+        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds))
+    return runs
 
 
 def _status(variants: list[Variant]) -> str:

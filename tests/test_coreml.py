@@ -208,3 +208,14 @@ def test_an_op_the_executor_lacks_is_never_a_pass(tiny_checkpoints, tmp_path, mo
 def test_refused_up_front(tiny_checkpoints, tmp_path, options, message):
     with pytest.raises(EdgepackError, match=message):
         plan(BuildOptions(checkpoint=tiny_checkpoints["bert"], output_dir=tmp_path, targets=("ios",), **options))
+
+
+def test_an_artifact_that_crashes_its_runtime_fails_the_gate(tiny_checkpoints, tmp_path, monkeypatch):
+    def crash(self, feeds):
+        raise RuntimeError("simulated runtime crash")
+
+    monkeypatch.setattr(MilReferenceRunner, "predict", crash)
+    result = build_ios(tiny_checkpoints["bert"], tmp_path, recipes=("fp32",), allow_unverified=True)
+    assert result.status == "failed"
+    assert result.variants[0].failures == ["failed to run (MIL reference executor on Linux, Core ML not run): "
+                                           "RuntimeError: simulated runtime crash"]
