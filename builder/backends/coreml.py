@@ -90,7 +90,7 @@ class CoreMLBackend(Backend):
         base = _base_model(job, entry.precision)
         # Compression before the classifier head: coremltools 9 cannot re-serialise a
         # classifier's label list when it compresses a model that already has one.
-        model = _as_classifier(entry.compress(base.model), job.facts, settings)
+        model = _as_classifier(entry.compress(base.model, _calibration_feeds(job)), job.facts, settings)
         _describe(model, job.facts, entry, settings)
         ops = Counter(op.op_type for op in _mil_function(model).operations)
         details = {
@@ -200,6 +200,25 @@ def aten_program(job: LoweringJob):
     ATen dialect; it keeps scaled_dot_product_attention and linear whole (the default
     table would split them)."""
     return job.exported.program.run_decompositions({})
+
+
+def _calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:
+    """The samples as Core ML feeds: int32, right-padded to a length the package accepts."""
+    facts, settings = job.facts, job.settings
+    lengths = settings.lengths_for(facts.min_seq_len, facts.max_seq_len)
+    feeds = []
+    for sample in job.samples:
+        length = sample[0].shape[1]
+        padded = next(n for n in lengths if n >= length) if settings.shapes == "enumerated" else max(length, facts.min_seq_len)
+        feeds.append(pad_feeds([t.numpy() for t in sample], padded, facts.pad_token_id))
+    return feeds
+
+
+def pad_feeds(inputs: Sequence[np.ndarray], padded: int, pad_token_id: int) -> dict[str, np.ndarray]:
+    """(input_ids, attention_mask) -> int32 feeds right-padded to `padded`, as an app pads them."""
+    extra = ((0, 0), (0, padded - inputs[0].shape[1]))
+    ids, mask = (np.pad(a.astype(np.int32), extra, constant_values=v) for a, v in zip(inputs, (pad_token_id, 0)))
+    return {"input_ids": ids, "attention_mask": mask}
 
 
 def _input_types(facts: ModelFacts, settings: CoreMLSettings) -> list:
@@ -316,9 +335,7 @@ class _PackageRunner(Runner):
         padded = self.accepted_length(length)
         if padded is None:
             raise ValueError(f"no accepted sequence length for {length} tokens")
-        ids, mask = (np.pad(a.astype(np.int32), ((0, 0), (0, padded - length)), constant_values=v)
-                     for a, v in zip(inputs, (self.pad_token_id, 0)))
-        return {"input_ids": ids, "attention_mask": mask}, padded, length
+        return pad_feeds(inputs, padded, self.pad_token_id), padded, length
 
     def _as_array(self, value: Any, padded: int, length: int) -> np.ndarray:
         if isinstance(value, dict):

@@ -24,14 +24,19 @@ class CoreMLRecipe:
     compression: tuple[str, str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     min_deployment_target: str = "iOS17"
-    # Set when the recipe can only be built where Core ML runs (it calibrates by predicting).
+    # Quantize activations too, calibrated by running the model on the samples with Core ML.
+    calibrate_activations: bool = False
+    # Set when the recipe can only be built where Core ML runs.
     needs_macos: str | None = None
 
-    def compress(self, mlmodel):
-        if self.compression is None:
-            return mlmodel
+    def compress(self, mlmodel, calibration_feeds: list[dict]):
         import coremltools.optimize.coreml as cto
 
+        if self.calibrate_activations:
+            config = cto.OptimizationConfig(global_config=cto.experimental.OpActivationLinearQuantizerConfig(mode="linear_symmetric"))
+            mlmodel = cto.experimental.linear_quantize_activations(mlmodel, config, calibration_feeds)
+        if self.compression is None:
+            return mlmodel
         function, config_class = self.compression
         config = cto.OptimizationConfig(global_config=getattr(cto, config_class)(**self.params))
         return getattr(cto, function)(mlmodel, config)
@@ -52,6 +57,7 @@ COREML_RECIPE_LIST = (
                    "fp16", _PALETTIZE, {"nbits": bits, "mode": "kmeans"}) for bits in (4, 6, 8)),
     CoreMLRecipe("prune-50", "50% of weights zeroed by magnitude, stored sparse; fp16 compute", "fp16",
                  ("prune_weights", "OpMagnitudePrunerConfig"), {"target_sparsity": 0.5}),
-    CoreMLRecipe("w8a8", "int8 weights and activations (activations calibrated on the samples)", "fp16", None,
+    CoreMLRecipe("w8a8", "int8 weights and activations (activations calibrated on the samples)", "fp16", _LINEAR,
+                 {"mode": "linear_symmetric", "dtype": "int8", "granularity": "per_channel"}, calibrate_activations=True,
                  needs_macos="coremltools calibrates activation quantization by running the model with Core ML, which exists only on macOS"),
 )
