@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test bench lock clean app-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,19 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/edgepack build -o dist/ --target all
 
-test: $(STAMP)
+test: $(STAMP) app-tools
 	$(BIN)/python -m pytest -ra
+
+# What the app-shell checks need from the system: aapt2 and Android's framework resources to
+# link the generated resources, JUnit 4 for the JVM tests, a JDK, and npm, through which the
+# Kotlin compiler is installed on first use (into ~/.cache/edgepack/tools). Installs only
+# what is missing.
+app-tools:
+	@if ! command -v aapt2 >/dev/null || [ ! -f /usr/share/android-framework-res/framework-res.apk ] \
+	    || [ ! -f /usr/share/java/junit4.jar ] || ! command -v javac >/dev/null || ! command -v npm >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq aapt android-framework-res junit4 \
+	    $$(command -v javac >/dev/null || echo default-jdk-headless) $$(command -v npm >/dev/null || echo npm) >/dev/null; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

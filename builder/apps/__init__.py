@@ -1,0 +1,1 @@
+"""Generators and toolchains for the app shells edgepack emits."""

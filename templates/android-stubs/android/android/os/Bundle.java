@@ -1,0 +1,9 @@
+// COMPILE-TIME STUB ONLY (edgepack): the subset of the public API an app shell uses, with the
+// signatures of the Android SDK API level 34. Every body throws; never packaged.
+package android.os;
+
+public final class Bundle extends BaseBundle {
+  public Bundle() {
+    throw new UnsupportedOperationException("stub");
+  }
+}

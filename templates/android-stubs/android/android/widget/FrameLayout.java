@@ -1,0 +1,12 @@
+// COMPILE-TIME STUB ONLY (edgepack): the subset of the public API an app shell uses, with the
+// signatures of the Android SDK API level 34. Every body throws; never packaged.
+package android.widget;
+
+import android.content.Context;
+import android.view.ViewGroup;
+
+public class FrameLayout extends ViewGroup {
+  public FrameLayout(Context context) {
+    super(context);
+  }
+}

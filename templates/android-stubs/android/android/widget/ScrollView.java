@@ -1,0 +1,15 @@
+// COMPILE-TIME STUB ONLY (edgepack): the subset of the public API an app shell uses, with the
+// signatures of the Android SDK API level 34. Every body throws; never packaged.
+package android.widget;
+
+import android.content.Context;
+
+public class ScrollView extends FrameLayout {
+  public ScrollView(Context context) {
+    super(context);
+  }
+
+  public boolean fullScroll(int direction) {
+    throw new UnsupportedOperationException("stub");
+  }
+}
