@@ -52,6 +52,8 @@ class BuildOptions:
     backend_settings: dict[str, Any] = field(default_factory=dict)
     # Ship artifacts that cannot be run on this machine; the manifest then says "unverified".
     allow_unverified: bool = False
+    # App shells to generate into the bundle's apps/ folder ("android").
+    apps: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,6 +123,8 @@ def plan(options: BuildOptions) -> list[Step]:
                 raise EdgepackError(refusal)
             steps.append(Step(profile, backend, settings, recipe))
         used.update(chosen)
+    if "android" in options.apps and not any(step.backend.name == "executorch" for step in steps):
+        raise EdgepackError("--app android embeds an ExecuTorch variant; add --target android (or --target all)")
     for recipe in options.recipes:
         if recipe not in used:
             offered = sorted({r for p in resolve_targets(options.targets) for r in p.recipes})
@@ -137,6 +141,8 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         checkpoint = load_checkpoint(options.checkpoint, options.task)
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len)
+        if options.apps:
+            _check_app_tokenizer(checkpoint)
         model = checkpoint.load_model()
     name = options.name or checkpoint.name
     task = checkpoint.task
@@ -184,6 +190,10 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                        vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
             manifest = _manifest(name, checkpoint, model, task_options, exported, variants, status, stages.timings)
             write_report(writer.staging / "parity", manifest, variants, exported)
+            if "android" in options.apps and status != STATUS_FAILED:
+                from builder.apps.android import generate_android_app
+
+                generate_android_app(writer.staging, writer.staging / "apps" / "android", manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
 
@@ -233,6 +243,17 @@ def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, export
         author=checkpoint.card.get("author") or checkpoint.card.get("model_creator"),
         license=checkpoint.card.get("license"),
     )
+
+
+def _check_app_tokenizer(checkpoint: Checkpoint) -> None:
+    """Refuse before any heavy work a tokenizer the app shells would reproduce wrongly."""
+    import json
+
+    from builder.apps.tokenizer_support import unsupported
+
+    problems = unsupported(json.loads(checkpoint.tokenizer.tokenizer.to_str()))
+    if problems:
+        raise EdgepackError("the app tokenizers do not implement this checkpoint's tokenizer: " + "; ".join(problems))
 
 
 def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:

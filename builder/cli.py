@@ -8,6 +8,7 @@ import os
 import click
 
 from builder import __version__
+from builder.commands.app import app_command
 from builder.commands.build import build_command
 from builder.commands.inspect import inspect_command
 from builder.commands.targets import targets_command
@@ -56,7 +57,7 @@ def cli() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-for command in (build_command, verify_command, inspect_command, targets_command):
+for command in (build_command, verify_command, inspect_command, targets_command, app_command):
     cli.add_command(command)
 
 

@@ -13,15 +13,6 @@ from builder.cli import cli
 from bundles import assert_complete_bundle
 
 
-@pytest.fixture(scope="module")
-def demo_bundle(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo-dist")
-    result = CliRunner().invoke(cli, ["build", "-o", str(out), "--target", "all"])
-    assert result.exit_code == 0, result.output
-    assert "Bundle verified" in result.output
-    return out / "demo-intent-classifier", result.output
-
-
 def test_demo_build_prints_summary_and_verifies(demo_bundle):
     bundle, output = demo_bundle
     manifest = assert_complete_bundle(bundle)

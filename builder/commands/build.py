@@ -55,10 +55,13 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--allow-unverified", is_flag=True,
               help="Ship artifacts this machine cannot run (e.g. a Core ML op the Linux reference executor lacks). "
                    "Their verdict stays 'unverified' and the manifest status says so; never a pass.")
+@click.option("--app", "apps", multiple=True, type=click.Choice(["android"]),
+              help="Also generate an app shell into the bundle's apps/ folder (android: Gradle + ExecuTorch). "
+                   "Same as `edgepack app BUNDLE --platform android` afterwards.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,
-                  name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, thresholds) -> None:
+                  name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
@@ -93,7 +96,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
         options = BuildOptions(
             checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
             text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
-            threshold_overrides=overrides, allow_unverified=allow_unverified,
+            threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
             backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
                                                               ("compute_units", compute_units)) if value},
         )

@@ -24,9 +24,13 @@ def verify_command(bundle: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from builder.verify import verify_bundle
+    from builder.quiet import quiet_toolchain
 
-    outcome = verify_bundle(bundle)
+    # The runtimes are noisy at import; the imports sit inside the quiet block too.
+    with quiet_toolchain():
+        from builder.verify import verify_bundle
+
+        outcome = verify_bundle(bundle)
     table = Table(title=f"{bundle}: {outcome.manifest['model']['name']} ({outcome.manifest['task']['name']})")
     for column in ("variant", "verdict", "min cosine", "max abs err", "task metrics", "how run"):
         table.add_column(column)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from builder.errors import EdgepackError, VerificationError
+
+PLATFORMS = click.Choice(["android"])
+
+
+class _AppGroup(click.Group):
+    """`edgepack app BUNDLE ...` generates an app; `edgepack app check-tokenizer ...` checks one."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["generate", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("app", cls=_AppGroup)
+def app_command() -> None:
+    """Generate a sample app shell that embeds a bundle, or check the app's tokenizer.
+
+    \b
+    Examples:
+      edgepack app dist/my-model --platform android -o my-app/
+      edgepack app check-tokenizer dist/my-model --platform android --texts my-texts.txt
+    """
+
+
+@app_command.command("generate")
+@click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--platform", type=PLATFORMS, required=True, help="android: a Gradle project running the .pte with ExecuTorch.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory the project is written to.")
+@click.option("--application-id", default=None, help="Android application id. Default: dev.edgepack.<bundle name>.")
+@click.option("--app-name", default=None, help="Name shown under the app icon. Default: the bundle's model name.")
+@click.option("--quant", "recipe", default=None, metavar="RECIPE",
+              help="Which ExecuTorch variant of the bundle the app embeds. Default: int8-dynamic if present, else fp32.")
+def generate_command(bundle: Path, platform: str, output: Path, application_id, app_name, recipe) -> None:
+    """Write an app project that embeds BUNDLE (EdgepackError on anything it cannot do faithfully)."""
+    from builder.apps.android import generate_android_app
+
+    app = generate_android_app(bundle, output, application_id=application_id, app_name=app_name, recipe=recipe)
+    click.echo(f"Android project written to {app.path} ({app.application_id}, variant {app.variant}, {len(app.files)} files). "
+               f"Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.")
+
+
+@app_command.command("check-tokenizer")
+@click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--platform", type=PLATFORMS, required=True, help="Whose tokenizer to run: android (Kotlin, on the JVM).")
+@click.option("--texts", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="UTF-8 file with one text per line, e.g. your own domain texts.")
+@click.option("--show", default=10, show_default=True, help="How many mismatches to print.")
+def check_tokenizer_command(bundle: Path, platform: str, texts: Path, show: int) -> None:
+    """Run the app's tokenizer over your texts and compare it with Hugging Face, id for id.
+
+    Exits 1 if any text tokenizes differently. Run it on your own domain texts before release.
+    """
+    from builder.apps.kotlin import compare_with_hf
+    from builder.apps.tokenizer_support import unsupported
+    from builder.bundle import read_manifest
+
+    read_manifest(bundle)
+    tokenizer_json = bundle / "tokenizer" / "tokenizer.json"
+    import json
+
+    problems = unsupported(json.loads(tokenizer_json.read_text(encoding="utf-8")))
+    if problems:
+        raise EdgepackError("the Android tokenizer does not implement this tokenizer.json: " + "; ".join(problems))
+    try:
+        lines = texts.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EdgepackError(f"cannot read --texts {texts}: {exc}; pass a UTF-8 text file, one text per line") from exc
+    if not lines:
+        raise EdgepackError(f"--texts {texts} holds no texts; put one text per line")
+    passed, mismatches = compare_with_hf(tokenizer_json, lines)
+    for mismatch in mismatches[:show]:
+        click.echo(f"MISMATCH {mismatch}")
+    click.echo(f"{passed} passed, {len(mismatches)} failed")
+    if mismatches:
+        raise VerificationError(f"the {platform} tokenizer differs from Hugging Face on {len(mismatches)} of {len(lines)} texts")

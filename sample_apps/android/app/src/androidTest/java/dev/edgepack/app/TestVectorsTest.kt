@@ -1,0 +1,50 @@
+package dev.edgepack.app
+
+import androidx.test.ext.junit.runners.AndroidJUnit4
+import androidx.test.platform.app.InstrumentationRegistry
+import dev.edgepack.kit.Json
+import dev.edgepack.kit.ModelInputs
+import kotlin.math.abs
+import org.junit.Assert.assertArrayEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+
+/**
+ * On the device: every test vector of the bundle through the Kotlin tokenizer (same ids as
+ * Hugging Face at build time) and through the .pte on this phone's ExecuTorch runtime
+ * (outputs within the max_abs_error the variant was verified with).
+ */
+@RunWith(AndroidJUnit4::class)
+class TestVectorsTest {
+    @Test
+    fun vectorsReplayOnTheDevice() {
+        val context = InstrumentationRegistry.getInstrumentation().targetContext
+        val model = EdgepackModel.load(context)
+        val limit = model.variant.thresholds["max_abs_error"] ?: 1e-3
+        @Suppress("UNCHECKED_CAST")
+        val root = Json.parse(context.assets.open("test_vectors.json").bufferedReader().use { it.readText() }) as Map<String, Any?>
+        @Suppress("UNCHECKED_CAST")
+        val vectors = root["vectors"] as List<Map<String, Any?>>
+        for (vector in vectors) {
+            val text = vector["text"] as String
+            @Suppress("UNCHECKED_CAST")
+            val expectedIds = (vector["input_ids"] as List<Number>).map { it.toLong() }.toLongArray()
+            var encoding = model.tokenizer.encode(text)
+            encoding = model.tokenizer.pad(encoding, expectedIds.size)
+            val ids = LongArray(encoding.ids.size) { encoding.ids[it].toLong() }
+            assertArrayEquals("ids of \"$text\"", expectedIds, ids)
+            val mask = LongArray(encoding.attentionMask.size) { encoding.attentionMask[it].toLong() }
+            val outputs = model.run(ModelInputs(ids, mask))
+            @Suppress("UNCHECKED_CAST")
+            val expected = vector["expected"] as Map<String, List<List<Number>>>
+            for (name in model.manifest.outputNames) {
+                val reference = expected.getValue(name)[0].map { it.toFloat() }
+                val actual = outputs.getValue(name)
+                val error = reference.indices.maxOf { abs(reference[it] - actual[it]).toDouble() }
+                assertTrue("$name of \"$text\": max abs error $error > $limit", error <= limit)
+            }
+        }
+        model.close()
+    }
+}

@@ -1,0 +1,45 @@
+package dev.edgepack.app
+
+import android.content.Context
+import dev.edgepack.kit.BundleManifest
+import dev.edgepack.kit.ModelInputs
+import dev.edgepack.kit.Tokenizer
+import java.io.File
+import org.pytorch.executorch.EValue
+import org.pytorch.executorch.Module
+import org.pytorch.executorch.Tensor
+
+/** The bundle's model, tokenizer and manifest, loaded from the app's assets. */
+class EdgepackModel private constructor(
+    val manifest: BundleManifest,
+    val tokenizer: Tokenizer,
+    val variant: BundleManifest.Variant,
+    private val module: Module,
+) {
+    /** Runs the model on token ids; returns each output by its manifest name. */
+    fun run(inputs: ModelInputs): Map<String, FloatArray> {
+        val ids = EValue.from(Tensor.fromBlob(inputs.inputIds, inputs.shape))
+        val mask = EValue.from(Tensor.fromBlob(inputs.attentionMask, inputs.shape))
+        val outputs = module.forward(ids, mask)
+        require(outputs.size == manifest.outputNames.size) { "model returned ${outputs.size} outputs, manifest lists ${manifest.outputNames.size}" }
+        return manifest.outputNames.withIndex().associate { (i, name) -> name to outputs[i].toTensor().dataAsFloatArray }
+    }
+
+    fun close() = module.destroy()
+
+    companion object {
+        const val MODEL_ASSET = "model-int8-dynamic.pte"
+
+        fun load(context: Context): EdgepackModel {
+            val assets = context.assets
+            val manifest = BundleManifest.fromJson(assets.open("manifest.json").bufferedReader().use { it.readText() })
+            val tokenizer = Tokenizer.fromJson(assets.open("tokenizer.json").bufferedReader().use { it.readText() })
+            // ExecuTorch loads from a file path: copy the asset out once.
+            val file = File(context.filesDir, MODEL_ASSET)
+            if (!file.exists()) {
+                assets.open(MODEL_ASSET).use { input -> file.outputStream().use { input.copyTo(it) } }
+            }
+            return EdgepackModel(manifest, tokenizer, manifest.variantForFile(MODEL_ASSET), Module.load(file.absolutePath))
+        }
+    }
+}

@@ -1,0 +1,202 @@
+"""The Android app shell generated from the demo bundle, proven as far as Linux allows: every
+file parses, resources link with aapt2, all Kotlin sources compile against stubs of the
+Android and ExecuTorch APIs, the kit's JVM tests replay the bundle's test vectors, values
+are escaped, and sample_apps/android is exactly what the generator writes."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.apps import jvm, kotlin
+from builder.apps.android import MARKER, generate_android_app
+from builder.apps.escaping import android_string, kotlin_string
+from builder.apps.stubs import kotlin_property_misuse
+from builder.cli import cli
+from builder.errors import EdgepackError
+from builder.resources import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_APP = ROOT / "sample_apps" / "android"
+SIGNATURES = data_dir("templates") / "android-stubs" / "executorch" / "SIGNATURES.txt"
+HOSTILE_NAME = 'Tom\'s "Best" \\ $price ${x} @home\nline two\t<b>&amp; 日本語 🎉'
+# Manifest fields that change from one build of the same bundle to the next. Core ML packages
+# are not byte-reproducible (their Manifest.json holds fresh identifiers), so their file
+# checksums are volatile too; the .pte and everything else must match.
+VOLATILE = {("created",), ("build_seconds",), ("model", "source"), ("toolchain", "python"), ("files",)}
+
+
+@pytest.fixture(scope="module")
+def app(demo_bundle, tmp_path_factory) -> Path:
+    return generate_android_app(demo_bundle[0], tmp_path_factory.mktemp("android") / "demo-app").path
+
+
+def kotlin_files(root: Path, *parts: str) -> list[Path]:
+    return sorted((root / Path(*parts)).rglob("*.kt"))
+
+
+def test_every_generated_file_parses(app):
+    assert jvm.parse_tree_errors(app) == []
+    assert (app / "app/src/main/assets/model-int8-dynamic.pte").is_file()
+    assert json.loads((app / MARKER).read_text())["variant"] == "android-xnnpack/int8-dynamic"
+
+
+def test_resources_link_and_all_kotlin_compiles_against_the_stubs(app, tmp_path):
+    r_java = tmp_path / "r"
+    assert jvm.aapt2_link(app / "app/src/main/res", app / "app/src/main/AndroidManifest.xml",
+                          package="dev.edgepack.app", r_java_dir=r_java) == []
+    r_classes = tmp_path / "r-classes"
+    subprocess.run(["javac", "--release", "17", "-d", str(r_classes), *map(str, r_java.rglob("R.java"))], check=True)
+    classpath = [*jvm.compile_classpath(), r_classes]
+    sources = [*kotlin_files(app, "edgepack-kit/src/main"), *kotlin_files(app, "app/src/main"),
+               *kotlin_files(app, "app/src/androidTest")]
+    jvm.compile_kotlin(sources, classpath, tmp_path / "app.jar")
+    # The stubs are Java; the real library declares Kotlin properties (t.dataAsFloatArray), so
+    # getter calls that compile against the stubs would not compile against the real AAR.
+    for source in kotlin_files(app, "app/src"):
+        assert kotlin_property_misuse(source.read_text(), SIGNATURES) == [], source
+
+
+def test_kit_jvm_tests_replay_the_bundle(app, tmp_path):
+    junit = [Path("/usr/share/java/junit4.jar"), Path("/usr/share/java/hamcrest-core.jar")]
+    jar = jvm.compile_kotlin([*kotlin_files(app, "edgepack-kit/src/main"), *kotlin_files(app, "edgepack-kit/src/test")],
+                             junit, tmp_path / "kit-tests.jar")
+    classpath = ":".join(map(str, [jar, kotlin.kotlin_stdlib(), *junit]))
+    done = subprocess.run(["java", f"-Dedgepack.assets={app / 'app/src/main/assets'}", "-cp", classpath,
+                           "org.junit.runner.JUnitCore", "dev.edgepack.kit.BundleReplayTest"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "OK (3 tests)" in done.stdout
+
+
+def test_hostile_names_are_escaped_for_kotlin_gradle_and_android(demo_bundle, tmp_path):
+    app = generate_android_app(demo_bundle[0], tmp_path / "hostile", app_name=HOSTILE_NAME).path
+    assert jvm.parse_tree_errors(app) == []
+    assert jvm.aapt2_link(app / "app/src/main/res", app / "app/src/main/AndroidManifest.xml", package="dev.edgepack.app") == []
+    # The Kotlin literal decodes to the same text: compile and run it.
+    source = tmp_path / "Echo.kt"
+    source.write_text(f"fun main() {{ System.out.write({kotlin_string(HOSTILE_NAME)}.toByteArray(Charsets.UTF_8)) }}\n")
+    jar = jvm.compile_kotlin([source], [], tmp_path / "echo.jar")
+    echoed = subprocess.run(["java", "-cp", f"{jar}:{kotlin.kotlin_stdlib()}", "EchoKt"], capture_output=True, check=True)
+    assert echoed.stdout.decode("utf-8") == HOSTILE_NAME
+    assert f"rootProject.name = {kotlin_string(HOSTILE_NAME)}" in (app / "settings.gradle.kts").read_text()
+    assert _android_unescape(_string_resource(app, "app_name")) == HOSTILE_NAME
+
+
+def _string_resource(app: Path, name: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(app / "app/src/main/res/values/strings.xml").getroot()
+    return next(e.text for e in root if e.get("name") == name)
+
+
+def _android_unescape(text: str) -> str:
+    """Android's string-resource escapes, as aapt2 applies them (for the round-trip check)."""
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars)
+            out.append({"n": "\n", "t": "\t"}.get(nxt, chr(int("".join(next(chars) for _ in range(4)), 16)) if nxt == "u" else nxt))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def test_android_string_escapes_what_android_would_interpret():
+    assert android_string("@x ?y it's \"q\" a\\b <&>") == "\\@x ?y it\\'s \\\"q\\\" a\\\\b &lt;&amp;&gt;"
+
+
+def _copy_bundle(demo_bundle, tmp_path) -> Path:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo_bundle[0], bundle)
+    return bundle
+
+
+def _edit_json(path: Path, edit) -> None:
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("case, message", [
+    ("failed", "status 'failed'; an app shell only embeds a verified bundle"),
+    ("bpe", "the Android tokenizer does not implement this tokenizer.json: model 'BPE'"),
+    ("app-id", "is not a valid Android application id"),
+    ("no-pte", "has no ExecuTorch variant"),
+    ("occupied", "exists and is not an app edgepack generated"),
+])
+def test_refusals(demo_bundle, tmp_path, case, message):
+    bundle, output, options = _copy_bundle(demo_bundle, tmp_path), tmp_path / "app", {}
+    if case == "failed":
+        _edit_json(bundle / "manifest.json", lambda m: m.update(status="failed"))
+    elif case == "bpe":
+        _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t["model"].update(type="BPE"))
+    elif case == "app-id":
+        options["application_id"] = "1bad..id"
+    elif case == "no-pte":
+        _edit_json(bundle / "manifest.json", lambda m: m.update(variants=[v for v in m["variants"] if v["backend"] != "executorch"]))
+    else:
+        output.mkdir()
+        (output / "notes.txt").write_text("mine")
+    with pytest.raises(EdgepackError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        generate_android_app(bundle, output, **options)
+    assert case == "occupied" or not output.exists()
+    if case == "occupied":
+        assert (output / "notes.txt").read_text() == "mine"
+
+
+def test_regenerating_replaces_a_generated_app(demo_bundle, tmp_path):
+    first = generate_android_app(demo_bundle[0], tmp_path / "app").path
+    (first / "stale.txt").write_text("from an older generation")
+    generate_android_app(demo_bundle[0], tmp_path / "app", recipe="fp32")
+    assert not (first / "stale.txt").exists() and (first / "app/src/main/assets/model-fp32.pte").is_file()
+
+
+def _normalized_manifest(path: Path) -> dict:
+    manifest = json.loads(path.read_text())
+    for keys in VOLATILE:
+        node = manifest
+        for key in keys[:-1]:
+            node = node[key]
+        node.pop(keys[-1], None)
+    for variant in manifest["variants"]:
+        if variant["backend"] == "coreml":
+            variant.pop("sha256")
+    return manifest
+
+
+def test_sample_app_is_what_the_generator_writes(app):
+    """sample_apps/android is committed; regenerate it with `python -m builder.apps.samples`."""
+    generated = {p.relative_to(app).as_posix() for p in app.rglob("*") if p.is_file()}
+    committed = {p.relative_to(SAMPLE_APP).as_posix() for p in SAMPLE_APP.rglob("*") if p.is_file()}
+    assert generated == committed
+    for name in sorted(generated):
+        if name.endswith("assets/manifest.json"):
+            assert _normalized_manifest(app / name) == _normalized_manifest(SAMPLE_APP / name)
+        else:
+            assert (app / name).read_bytes() == (SAMPLE_APP / name).read_bytes(), f"{name} drifted"
+
+
+def test_cli_app_and_check_tokenizer(demo_bundle, tmp_path):
+    out = tmp_path / "cli-app"
+    result = CliRunner().invoke(cli, ["app", str(demo_bundle[0]), "--platform", "android", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "settings.gradle.kts").is_file()
+    texts = tmp_path / "texts.txt"
+    texts.write_text("Where is my parcel?\nJe voudrais annuler ma commande, s'il vous plaît.\n配送先を変更したい 🙏\n", encoding="utf-8")
+    check = CliRunner().invoke(cli, ["app", "check-tokenizer", str(demo_bundle[0]), "--platform", "android", "--texts", str(texts)])
+    assert check.exit_code == 0, check.output
+    assert "3 passed, 0 failed" in check.output
+
+
+def test_check_tokenizer_reports_mismatches_and_exits_1(demo_bundle, tmp_path, monkeypatch):
+    """The command's reporting when the two tokenizers disagree (the disagreement is simulated)."""
+    texts = tmp_path / "texts.txt"
+    texts.write_text("a\nb\n")
+    monkeypatch.setattr(kotlin, "compare_with_hf", lambda tokenizer, lines: (1, [{"text": "b", "fields": ["ids"]}]))
+    result = CliRunner().invoke(cli, ["app", "check-tokenizer", str(demo_bundle[0]), "--platform", "android", "--texts", str(texts)])
+    assert result.exit_code == 1
+    assert "MISMATCH {'text': 'b', 'fields': ['ids']}" in result.output and "1 passed, 1 failed" in result.output
