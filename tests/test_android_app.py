@@ -123,7 +123,7 @@ def _edit_json(path: Path, edit) -> None:
 
 @pytest.mark.parametrize("case, message", [
     ("failed", "status 'failed'; an app shell only embeds a verified bundle"),
-    ("bpe", "the Android tokenizer does not implement this tokenizer.json: model 'BPE'"),
+    ("unigram", "the Android tokenizer does not implement this tokenizer.json: model 'Unigram'"),
     ("app-id", "is not a valid Android application id"),
     ("no-pte", "has no ExecuTorch variant"),
     ("occupied", "exists and is not an app edgepack generated"),
@@ -132,8 +132,8 @@ def test_refusals(demo_bundle, tmp_path, case, message):
     bundle, output, options = _copy_bundle(demo_bundle, tmp_path), tmp_path / "app", {}
     if case == "failed":
         _edit_json(bundle / "manifest.json", lambda m: m.update(status="failed"))
-    elif case == "bpe":
-        _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t["model"].update(type="BPE"))
+    elif case == "unigram":
+        _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t["model"].update(type="Unigram"))
     elif case == "app-id":
         options["application_id"] = "1bad..id"
     elif case == "no-pte":

@@ -9,8 +9,10 @@ It also generates the Unicode tables the Kotlin tokenizer embeds. `tokenizers` d
 the platform's Unicode data: its control/punctuation/non-spacing-mark tables come from old
 Rust crates (e.g. U+0378-style unassigned code points are kept, many marks added after
 Unicode 9 are not stripped), and lowercasing follows the Rust release it was built with.
-Android's ICU and the JVM's `Character` disagree with both, so the tables are measured from
-`tokenizers` itself, code point by code point, and written into Tokenizer.kt.
+The ByteLevel (GPT-2) split regex runs on Oniguruma, whose `\p{L}`, `\p{N}` and `\s` follow
+yet another Unicode version. Android's ICU and the JVM's `Character` disagree with all of
+them, so the tables are measured from `tokenizers` itself, code point by code point, and
+written into Tokenizer.kt.
 """
 
 from __future__ import annotations
@@ -123,45 +125,65 @@ def _encode_line(text: str | tuple[str, str]) -> str:
 
 def run_kotlin_tokenizer(tokenizer_json: Path, texts: list[str | tuple[str, str]], jar: Path | None = None) -> list[dict]:
     """Tokenize `texts` (a tuple is a pair) with the Kotlin kit's TokenizerCli on the JVM."""
+    return run_kotlin_tokenizers([(tokenizer_json, texts)], jar)[0]
+
+
+def run_kotlin_tokenizers(jobs: list[tuple[Path, list[str | tuple[str, str]]]], jar: Path | None = None) -> list[list[dict]]:
+    """Several (tokenizer.json, texts) jobs through one TokenizerCli run (one JVM start)."""
     jar = jar or compile_kit()
     classpath = os.pathsep.join([str(jar), str(kotlin_stdlib())])
     with tempfile.TemporaryDirectory() as scratch:
-        lines = Path(scratch) / "texts.txt"
-        lines.write_text("".join(_encode_line(t) + "\n" for t in texts), encoding="utf-8")
+        args = []
+        for i, (tokenizer_json, texts) in enumerate(jobs):
+            lines = Path(scratch) / f"texts-{i}.txt"
+            lines.write_text("".join(_encode_line(t) + "\n" for t in texts), encoding="utf-8")
+            args += [str(tokenizer_json), str(lines)]
         done = subprocess.run(
-            [java(), "-Xss16m", "-cp", classpath, "dev.edgepack.kit.TokenizerCliKt", str(tokenizer_json), str(lines)],
+            [java(), "-Xss16m", "-cp", classpath, "dev.edgepack.kit.TokenizerCliKt", *args],
             capture_output=True,
         )
     if done.returncode != 0:
         raise RuntimeError(f"TokenizerCli exited {done.returncode}: {done.stderr.decode('utf-8', 'replace').strip()[-3000:]}")
     out = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines() if line.strip()]
-    if len(out) != len(texts):
-        raise RuntimeError(f"TokenizerCli printed {len(out)} encodings for {len(texts)} texts")
-    return out
+    expected = sum(len(texts) for _, texts in jobs)
+    if len(out) != expected:
+        raise RuntimeError(f"TokenizerCli printed {len(out)} encodings for {expected} texts")
+    results, start = [], 0
+    for _, texts in jobs:
+        results.append(out[start:start + len(texts)])
+        start += len(texts)
+    return results
 
 
 def compare_with_hf(tokenizer_json: Path, texts: list[str | tuple[str, str]], jar: Path | None = None) -> tuple[int, list[dict]]:
     """Run both tokenizers on every text: (number that agree, the disagreements)."""
+    return compare_many_with_hf([(tokenizer_json, texts)], jar)[0]
+
+
+def compare_many_with_hf(jobs: list[tuple[Path, list[str | tuple[str, str]]]], jar: Path | None = None) -> list[tuple[int, list[dict]]]:
+    """compare_with_hf for several (tokenizer.json, texts) jobs, with one JVM run."""
     from tokenizers import Tokenizer
 
-    hf = Tokenizer.from_file(str(tokenizer_json))
-    kotlin = run_kotlin_tokenizer(tokenizer_json, texts, jar)
-    passed, mismatches = 0, []
-    for text, got in zip(texts, kotlin):
-        enc = hf.encode(*text) if isinstance(text, tuple) else hf.encode(text)
-        want = {
-            "ids": list(enc.ids),
-            "type_ids": list(enc.type_ids),
-            "offsets": [list(o) for o in enc.offsets],
-            "attention_mask": list(enc.attention_mask),
-        }
-        got = {key: got.get(key) for key in want}
-        if got == want:
-            passed += 1
-        else:
-            diff = [key for key in want if got[key] != want[key]]
-            mismatches.append({"text": text, "fields": diff, "hf": want, "kotlin": got, "tokens": list(enc.tokens)})
-    return passed, mismatches
+    results = []
+    for (tokenizer_json, texts), kotlin in zip(jobs, run_kotlin_tokenizers(jobs, jar)):
+        hf = Tokenizer.from_file(str(tokenizer_json))
+        passed, mismatches = 0, []
+        for text, got in zip(texts, kotlin):
+            enc = hf.encode(*text) if isinstance(text, tuple) else hf.encode(text)
+            want = {
+                "ids": list(enc.ids),
+                "type_ids": list(enc.type_ids),
+                "offsets": [list(o) for o in enc.offsets],
+                "attention_mask": list(enc.attention_mask),
+            }
+            got = {key: got.get(key) for key in want}
+            if got == want:
+                passed += 1
+            else:
+                diff = [key for key in want if got[key] != want[key]]
+                mismatches.append({"text": text, "fields": diff, "hf": want, "kotlin": got, "tokens": list(enc.tokens)})
+        results.append((passed, mismatches))
+    return results
 
 
 # --------------------------------------------------------------------------- Unicode tables
@@ -194,6 +216,19 @@ def _chunks(value: str, size: int = 16000) -> str:
     # JVM class-file string constants are limited to 65535 bytes: concatenate literals.
     parts = [value[i:i + size] for i in range(0, len(value), size)] or [""]
     return " +\n        ".join(f'"{p}"' for p in parts)
+
+
+def _regex_class(pattern: str, code_points: list[int], text: str) -> list[int]:
+    """Code points an Oniguruma class matches, measured with `tokenizers.Regex` (the SysRegex the
+    ByteLevel pre-tokenizer uses): split every code point off with the class removed."""
+    from tokenizers import Regex
+    from tokenizers.pre_tokenizers import Split
+
+    members = set(code_points)
+    for _, (start, end) in Split(Regex(pattern), "removed").pre_tokenize_str(text):
+        for k in range(start, end):
+            members.discard(code_points[k])
+    return sorted(members)
 
 
 def unicode_tables_source() -> str:
@@ -248,6 +283,9 @@ def unicode_tables_source() -> str:
         elif len(pieces) == 2:
             whitespace.append(cp)
     classes = ",".join(f"{a:x}-{b:x}:{k:x}" for a, b, k in _class_spans(combining))
+    every = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    every_text = "".join(map(chr, every))
+    letters, numbers, spaces = (_regex_class(p, every, every_text) for p in (r"\p{L}", r"\p{N}", r"\s"))
     return "\n".join([
         TABLES_BEGIN,
         f"// Measured from Hugging Face tokenizers {tokenizers.__version__} by builder/apps/kotlin.py",
@@ -261,6 +299,9 @@ def unicode_tables_source() -> str:
         f"    /** Canonical combining classes (start-end:class, hex) of the marks NFD reorders. */\n    val COMBINING_CLASS: String = {_chunks(classes)}",
         f"    /** strip_accents removes these after NFD (non-spacing marks). */\n    val NONSPACING_MARK: String = {_chunks(_ranges(nonspacing))}",
         f"    /** Per-character Rust char::to_lowercase where it changes the character. */\n    val LOWERCASE: String = {_chunks(_mapping(lowercase))}",
+        f"    /** ByteLevel split regex `\\p{{L}}` (Oniguruma). */\n    val REGEX_LETTER: String = {_chunks(_ranges(letters))}",
+        f"    /** ByteLevel split regex `\\p{{N}}` (Oniguruma). */\n    val REGEX_NUMBER: String = {_chunks(_ranges(numbers))}",
+        f"    /** ByteLevel split regex `\\s` (Oniguruma). */\n    val REGEX_SPACE: String = {_chunks(_ranges(spaces))}",
         "}",
         TABLES_END,
     ])

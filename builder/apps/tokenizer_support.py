@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 SUPPORTED = {
-    "normalizer": {None, "BertNormalizer"},
-    "pre_tokenizer": {None, "BertPreTokenizer"},
-    "model": {"WordPiece"},
-    "post_processor": {None, "TemplateProcessing", "BertProcessing"},
+    "normalizer": {None, "BertNormalizer", "Lowercase"},
+    "pre_tokenizer": {None, "BertPreTokenizer", "ByteLevel"},
+    "model": {"WordPiece", "BPE"},
+    "post_processor": {None, "TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence"},
 }
+# Post-processors a Sequence may chain (at most one of them adds special tokens).
+SEQUENCE_POST_PROCESSORS = {"TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel"}
 
 
 def unsupported(tokenizer: dict[str, Any]) -> list[str]:
@@ -24,6 +26,18 @@ def unsupported(tokenizer: dict[str, Any]) -> list[str]:
         kind = config.get("type") if isinstance(config, dict) else None
         if kind not in types:
             problems.append(f"{component} {kind!r} (supported: {', '.join(sorted(t for t in types if t))})")
+    model = tokenizer.get("model")
+    if isinstance(model, dict) and model.get("type") == "BPE":
+        if model.get("dropout") not in (None, 0, 0.0):
+            problems.append(f"BPE dropout {model.get('dropout')!r} (supported: null)")
+        if model.get("byte_fallback"):
+            problems.append("BPE byte_fallback true (supported: false)")
+    post = tokenizer.get("post_processor")
+    if isinstance(post, dict) and post.get("type") == "Sequence":
+        kinds = [p.get("type") if isinstance(p, dict) else None for p in post.get("processors") or []]
+        if any(k not in SEQUENCE_POST_PROCESSORS for k in kinds) or sum(k != "ByteLevel" for k in kinds) > 1:
+            problems.append(f"post_processor Sequence of {kinds} (supported: ByteLevel steps and at most one of "
+                            "TemplateProcessing, BertProcessing, RobertaProcessing)")
     truncation = tokenizer.get("truncation")
     if truncation and (truncation.get("direction", "Right") != "Right" or truncation.get("stride", 0)
                        or truncation.get("strategy", "LongestFirst") != "LongestFirst"):
