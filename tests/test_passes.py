@@ -9,7 +9,7 @@ from builder.passes.base import GraphPass, Rewrites
 from builder.passes.convert_attention_to_sdpa_pass import ConvertAttentionToSDPAPass
 from builder.passes.fuse_qkv_pass import FuseQKVPass
 from builder.passes.remove_dropout_pass import RemoveDropoutPass
-from builder.tasks import TASKS, TaskOptions
+from builder.tasks import TaskOptions
 
 
 class Attention(torch.nn.Module):

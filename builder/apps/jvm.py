@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 from builder.resources import data_dir

@@ -21,7 +21,6 @@ Java stub but NOT against the real (Kotlin) library, so `kotlin_property_misuse`
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
