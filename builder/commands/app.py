@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -63,8 +64,6 @@ def check_tokenizer_command(bundle: Path, platform: str, texts: Path, show: int)
 
     read_manifest(bundle)
     tokenizer_json = bundle / "tokenizer" / "tokenizer.json"
-    import json
-
     problems = unsupported(json.loads(tokenizer_json.read_text(encoding="utf-8")))
     if problems:
         raise EdgepackError("the Android tokenizer does not implement this tokenizer.json: " + "; ".join(problems))
