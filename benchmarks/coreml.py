@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -22,9 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the MiniLM classifier fixture lives with the tests
 
 from builder.build import BuildOptions, build  # noqa: E402
-from builder.demo import CHECKPOINT_DIR  # noqa: E402
 from builder.progress import Stages  # noqa: E402
-from run import cpu_model  # noqa: E402  (benchmarks/run.py, beside this script)
+from run import cpu_model, model_checkpoints, save_record  # noqa: E402  (benchmarks/run.py, beside this script)
 
 BUILDS = {
     "iOS17": ("fp32", "fp16", "int8-weights", "palettize-8bit", "palettize-6bit", "palettize-4bit", "prune-50"),
@@ -74,18 +72,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        sources = {"demo": lambda: CHECKPOINT_DIR}
-        if "minilm" in args.models:
-            from checkpoints import make_minilm_classifier
-
-            sources["minilm"] = lambda: make_minilm_classifier(tmp / "all-MiniLM-L6-v2-classifier")
-        for name in args.models:
-            rows += bench_model(name, sources[name](), tmp / "dist" / name)
+        for name, checkpoint_dir in model_checkpoints(args.models, Path(tmp)):
+            rows += bench_model(name, checkpoint_dir, Path(tmp) / "dist" / name)
     record = {"date": dt.date.today().isoformat(), "machine": cpu_model(), "rows": rows}
-    results = ROOT / "benchmarks" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"{record['date']}-coreml.json").write_text(json.dumps(record, indent=2) + "\n")
+    save_record(record, f"{record['date']}-coreml.json")
     print(f"\n{record['date']}, {record['machine']}\n")
     print(markdown(rows))
 

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
@@ -116,6 +117,23 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def model_checkpoints(models: list[str], tmp: Path) -> Iterator[tuple[str, Path]]:
+    """(name, checkpoint dir) of each benchmarked model; MiniLM's classifier is written into tmp."""
+    for name in models:
+        if name == "minilm":
+            from checkpoints import make_minilm_classifier
+
+            yield name, make_minilm_classifier(tmp / "all-MiniLM-L6-v2-classifier")
+        else:
+            yield name, CHECKPOINT_DIR
+
+
+def save_record(record: dict, file_name: str) -> None:
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(exist_ok=True)
+    (results / file_name).write_text(json.dumps(record, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
@@ -124,19 +142,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        sources = {"demo": lambda: CHECKPOINT_DIR}
-        if "minilm" in args.models:
-            from checkpoints import make_minilm_classifier
-
-            sources["minilm"] = lambda: make_minilm_classifier(tmp / "all-MiniLM-L6-v2-classifier")
-        for name in args.models:
-            rows += bench_model(name, sources[name](), tmp / "dist", args.runs, args.threads)
+        for name, checkpoint_dir in model_checkpoints(args.models, Path(tmp)):
+            rows += bench_model(name, checkpoint_dir, Path(tmp) / "dist", args.runs, args.threads)
     machine = f"{cpu_model()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     record = {"date": dt.date.today().isoformat(), "machine": machine, "threads": args.threads, "runs": args.runs, "rows": rows}
-    results = ROOT / "benchmarks" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"{record['date']}.json").write_text(json.dumps(record, indent=2) + "\n")
+    save_record(record, f"{record['date']}.json")
     print(f"\n{record['date']}, {machine}; median of {args.runs} runs, {args.threads} thread(s)\n")
     print(markdown(rows))
 

@@ -17,19 +17,20 @@ import torch
 
 from builder import __version__
 from builder.backends import BACKENDS
-from builder.backends.base import Backend, CannotVerify, LoweringJob, ModelFacts
+from builder.backends.base import Backend, LoweringJob, ModelFacts
 from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, artifact_sha256,
                             artifact_size, check_writable, write_json)
 from builder.checkpoint import Checkpoint, load_checkpoint
 from builder.errors import EdgepackError
 from builder.export import ExportedModel, export_model
-from builder.parity import ParityResult, compare, not_run
+from builder.parity import ParityResult
 from builder.progress import Stages
 from builder.report import write_report
 from builder.samples import load_samples
 from builder.targets import TargetProfile, resolve_targets
 from builder.tasks import TaskOptions
-from builder.vectors import TestVector, make_vectors, run_artifact, vectors_to_json
+from builder.vectors import make_vectors, vectors_to_json
+from builder.verify import check_artifact
 
 
 @dataclass
@@ -177,8 +178,8 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 artifact.write(path)
             with stages.stage(f"verify:{profile.name}:{recipe}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
-                runs = _check(f"{profile.name}/{recipe}", backend, path, task, output_names, reference, vectors,
-                              _thresholds(profile, recipe, options.threshold_overrides), options.allow_unverified)
+                runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, output_names, reference, vectors,
+                                      _thresholds(profile, recipe, options.threshold_overrides), options.allow_unverified)
             variants.append(Variant(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
                                     artifact.details, artifact.summary, runs))
 
@@ -196,24 +197,6 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                 generate_android_app(writer.staging, writer.staging / "apps" / "android", manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
-
-
-def _check(variant: str, backend: Backend, path: Path, task, output_names: list[str], reference, vectors: list[TestVector],
-           thresholds: dict[str, float], allow_unverified: bool) -> list[ParityResult]:
-    try:
-        runners = backend.runners(path)
-    except CannotVerify as exc:
-        return [not_run(variant, "not run", str(exc), thresholds, allow_unverified)]
-    runs = []
-    for runner in runners:
-        try:
-            candidate = run_artifact(runner, vectors)
-        except Exception as exc:  # an artifact that breaks its runtime is a failure, not "unverified"
-            reason = f"failed to run ({runner.how.split(' (')[0]}): {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
-            continue
-        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds))
-    return runs
 
 
 def _status(variants: list[Variant]) -> str:
@@ -249,11 +232,9 @@ def _check_app_tokenizer(checkpoint: Checkpoint) -> None:
     """Refuse before any heavy work a tokenizer the app shells would reproduce wrongly."""
     import json
 
-    from builder.apps.tokenizer_support import unsupported
+    from builder.apps.tokenizer_support import require_supported
 
-    problems = unsupported(json.loads(checkpoint.tokenizer.tokenizer.to_str()))
-    if problems:
-        raise EdgepackError("the app tokenizers do not implement this checkpoint's tokenizer: " + "; ".join(problems))
+    require_supported(json.loads(checkpoint.tokenizer.tokenizer.to_str()), "this checkpoint's tokenizer")
 
 
 def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:

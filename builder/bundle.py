@@ -97,12 +97,13 @@ class BundleWriter:
             shutil.rmtree(failed_path(self.final), ignore_errors=True)
         else:
             destination = failed_path(self.final)
-        _replace_dir(self.staging, destination)
+        replace_dir(self.staging, destination)
         self.committed_to = destination
         return destination
 
 
-def _replace_dir(source: Path, destination: Path) -> None:
+def replace_dir(source: Path, destination: Path) -> None:
+    """Move a finished directory into place; an existing one is retired, then removed."""
     if destination.exists():
         retired = destination.with_name(f".{destination.name}.old-{os.getpid()}")
         destination.rename(retired)

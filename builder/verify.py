@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 from builder.backends import BACKENDS
-from builder.backends.base import CannotVerify
+from builder.backends.base import Backend, CannotVerify
 from builder.bundle import STATUS_VERIFIED, checksum_problems, read_manifest
-from builder.parity import ParityResult, compare
-from builder.tasks import TASKS
-from builder.vectors import run_artifact, vectors_from_json
+from builder.parity import ParityResult, compare, not_run
+from builder.tasks import TASKS, Task
+from builder.vectors import TestVector, run_artifact, vectors_from_json
 
 
 @dataclass
@@ -37,6 +40,30 @@ class VerifyOutcome:
         return not self.problems()
 
 
+def check_artifact(variant: str, backend: Backend, path: Path, task: Task, output_names: Sequence[str],
+                   reference: Sequence[Sequence[np.ndarray]], vectors: Sequence[TestVector], thresholds: dict[str, float],
+                   allow_unverified: bool) -> list[ParityResult]:
+    """Run the artifact every way this machine can and compare each run with the reference.
+
+    Shared by the build's gate and `edgepack verify`. An artifact nobody can run here is a
+    "not run" result; one that breaks its runtime is a failed run, never "unverified".
+    """
+    try:
+        runners = backend.runners(path)
+    except CannotVerify as exc:
+        return [not_run(variant, "not run", str(exc), thresholds, allow_unverified)]
+    runs = []
+    for runner in runners:
+        try:
+            candidate = run_artifact(runner, vectors)
+        except Exception as exc:
+            reason = f"failed to run ({runner.how.split(' (')[0]}): {_first_line(exc)}"
+            runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
+            continue
+        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds))
+    return runs
+
+
 def verify_bundle(bundle: Path) -> VerifyOutcome:
     bundle = Path(bundle)
     manifest = read_manifest(bundle)
@@ -52,22 +79,17 @@ def verify_bundle(bundle: Path) -> VerifyOutcome:
     reference = [v.expected_arrays(output_names) for v in vectors]
     for variant in manifest["variants"]:
         backend = BACKENDS.get(variant["backend"])
-        thresholds = variant["parity"]["thresholds"]
         try:
-            runners = backend.runners(bundle / variant["file"])
-        except CannotVerify as exc:
-            outcome.not_run[variant["name"]] = str(exc)
-            continue
+            runs = check_artifact(variant["name"], backend, bundle / variant["file"], task, output_names, reference, vectors,
+                                  variant["parity"]["thresholds"], allow_unverified=False)
         except Exception as exc:  # a corrupted artifact fails to load in many ways
             outcome.not_run[variant["name"]] = f"{variant['file']} could not be loaded: {_first_line(exc)}"
             continue
-        for runner in runners:
-            try:
-                candidate = run_artifact(runner, vectors)
-            except Exception as exc:
-                outcome.not_run[variant["name"]] = f"{variant['file']} could not be run ({runner.how}): {_first_line(exc)}"
-                break
-            outcome.results.append(compare(variant["name"], runner.how, task, output_names, reference, candidate, thresholds))
+        for run in runs:
+            if run.not_run:
+                outcome.not_run[variant["name"]] = run.not_run
+            else:
+                outcome.results.append(run)
     return outcome
 
 

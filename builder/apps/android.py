@@ -20,8 +20,8 @@ from jinja2 import Environment, StrictUndefined
 from builder import __version__
 from builder.apps.escaping import (android_string, comment_text, default_application_id, kotlin_string,
                                    valid_application_id)
-from builder.apps.tokenizer_support import unsupported
-from builder.bundle import STATUS_VERIFIED, read_manifest, write_json
+from builder.apps.tokenizer_support import require_supported
+from builder.bundle import STATUS_VERIFIED, read_manifest, replace_dir, write_json
 from builder.errors import EdgepackError
 from builder.resources import data_dir
 
@@ -50,9 +50,7 @@ def generate_android_app(bundle: Path, output: Path, *, application_id: str | No
         raise EdgepackError(f"bundle {bundle} has status {manifest['status']!r}; an app shell only embeds a verified bundle")
     variant = _pick_variant(manifest, recipe)
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
-    problems = unsupported(tokenizer)
-    if problems:
-        raise EdgepackError("the Android tokenizer does not implement this tokenizer.json: " + "; ".join(problems))
+    require_supported(tokenizer)
     name = manifest["model"]["name"]
     application_id = application_id or default_application_id(name)
     if not valid_application_id(application_id):
@@ -85,7 +83,8 @@ def generate_android_app(bundle: Path, output: Path, *, application_id: str | No
         files += [f"{ASSETS}/{name}" for name in [*copies.values(), "manifest.json"]]
         write_json(staging / MARKER, {"generator": f"edgepack {__version__}", "bundle": name,
                                       "bundle_source_sha256": manifest["model"]["source_sha256"], "variant": variant["name"]})
-        _replace(staging, output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        replace_dir(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return AndroidApp(output, application_id, variant["name"], sorted(files))
@@ -132,14 +131,3 @@ def _check_replaceable(output: Path) -> None:
     if output.parent.exists() and not output.parent.is_dir():
         raise EdgepackError(f"{output.parent} is a file; -o must be a directory path")
 
-
-def _replace(staging: Path, output: Path) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.exists():
-        retired = output.with_name(f".{output.name}.old")
-        shutil.rmtree(retired, ignore_errors=True)
-        output.rename(retired)
-        staging.rename(output)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(output)

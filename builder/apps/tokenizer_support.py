@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from builder.errors import EdgepackError
+
 SUPPORTED = {
     "normalizer": {None, "BertNormalizer", "Lowercase"},
     "pre_tokenizer": {None, "BertPreTokenizer", "ByteLevel"},
@@ -46,3 +48,10 @@ def unsupported(tokenizer: dict[str, Any]) -> list[str]:
     if padding and padding.get("direction", "Right") != "Right":
         problems.append(f"padding direction {padding.get('direction')!r} (supported: Right)")
     return problems
+
+
+def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.json") -> None:
+    """Refuse, naming every unsupported component, a tokenizer the app would reproduce wrongly."""
+    problems = unsupported(tokenizer)
+    if problems:
+        raise EdgepackError(f"the Android tokenizer does not implement {subject}: " + "; ".join(problems))

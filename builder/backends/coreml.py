@@ -90,7 +90,8 @@ class CoreMLBackend(Backend):
         base = _base_model(job, entry.precision)
         # Compression before the classifier head: coremltools 9 cannot re-serialise a
         # classifier's label list when it compresses a model that already has one.
-        model = _as_classifier(entry.compress(base.model, _calibration_feeds(job)), job.facts, settings)
+        feeds = _calibration_feeds(job) if entry.calibrate_activations else []
+        model = _as_classifier(entry.compress(base.model, feeds), job.facts, settings)
         _describe(model, job.facts, entry, settings)
         ops = Counter(op.op_type for op in _mil_function(model).operations)
         details = {
@@ -204,14 +205,9 @@ def aten_program(job: LoweringJob):
 
 def _calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:
     """The samples as Core ML feeds: int32, right-padded to a length the package accepts."""
-    facts, settings = job.facts, job.settings
-    lengths = settings.lengths_for(facts.min_seq_len, facts.max_seq_len)
-    feeds = []
-    for sample in job.samples:
-        length = sample[0].shape[1]
-        padded = next(n for n in lengths if n >= length) if settings.shapes == "enumerated" else max(length, facts.min_seq_len)
-        feeds.append(pad_feeds([t.numpy() for t in sample], padded, facts.pad_token_id))
-    return feeds
+    shapes = _shape_facts(job.facts, job.settings)
+    return [pad_feeds([t.numpy() for t in sample], accepted_length(shapes, sample[0].shape[1]), job.facts.pad_token_id)
+            for sample in job.samples]
 
 
 def pad_feeds(inputs: Sequence[np.ndarray], padded: int, pad_token_id: int) -> dict[str, np.ndarray]:
@@ -289,6 +285,15 @@ def _shape_facts(facts: ModelFacts, settings: CoreMLSettings) -> dict[str, Any]:
         return {"kind": "enumerated", "lengths": settings.lengths_for(facts.min_seq_len, facts.max_seq_len),
                 "padding": "right-pad input_ids with pad_token_id and attention_mask with 0 up to the next listed length"}
     return {"kind": "range", "min": facts.min_seq_len, "max": facts.max_seq_len}
+
+
+def accepted_length(shapes: dict[str, Any], length: int) -> int | None:
+    """The length an app pads `length` tokens to under the package's sequence shapes (as
+    `_shape_facts` describes them), or None when the package takes no input that long."""
+    if shapes["kind"] == "range":
+        # Below the minimum the app pads up to it, as with enumerated lengths.
+        return max(length, shapes["min"]) if length <= shapes["max"] else None
+    return next((n for n in shapes["lengths"] if n >= length), None)
 
 
 def _mil_program(model):
@@ -386,10 +391,7 @@ class CoreMLPredictRunner(_PackageRunner):
         self.shapes = json.loads(self.model.user_defined_metadata["edgepack.sequence_shapes"])
 
     def accepted_length(self, length: int) -> int | None:
-        if self.shapes["kind"] == "range":
-            # Below the minimum the app pads up to it, as with enumerated lengths.
-            return max(length, self.shapes["min"]) if length <= self.shapes["max"] else None
-        return next((n for n in self.shapes["lengths"] if n >= length), None)
+        return accepted_length(self.shapes, length)
 
     def predict(self, feeds: dict[str, np.ndarray]) -> dict[str, Any]:
         return self.model.predict(feeds)

@@ -59,14 +59,12 @@ def check_tokenizer_command(bundle: Path, platform: str, texts: Path, show: int)
     Exits 1 if any text tokenizes differently. Run it on your own domain texts before release.
     """
     from builder.apps.kotlin import compare_with_hf
-    from builder.apps.tokenizer_support import unsupported
+    from builder.apps.tokenizer_support import require_supported
     from builder.bundle import read_manifest
 
     read_manifest(bundle)
     tokenizer_json = bundle / "tokenizer" / "tokenizer.json"
-    problems = unsupported(json.loads(tokenizer_json.read_text(encoding="utf-8")))
-    if problems:
-        raise EdgepackError("the Android tokenizer does not implement this tokenizer.json: " + "; ".join(problems))
+    require_supported(json.loads(tokenizer_json.read_text(encoding="utf-8")))
     try:
         lines = texts.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
