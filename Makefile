@@ -16,21 +16,23 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/edgepack build -o dist/ --target all
+	$(BIN)/edgepack build -o dist/ --target all --app android --app ios
 
 test: $(STAMP) app-tools
 	$(BIN)/python -m pytest -ra
 
 # What the app-shell checks need from the system: aapt2 and Android's framework resources to
 # link the generated resources, JUnit 4 for the JVM tests, a JDK, and npm, through which the
-# Kotlin compiler is installed on first use (into ~/.cache/edgepack/tools). Installs only
-# what is missing.
-app-tools:
+# Kotlin compiler is installed on first use (into ~/.cache/edgepack/tools); and Swift: Debian
+# 13's swiftlang in a debootstrap chroot under ~/.cache/edgepack/tools (about 3 GB, a few
+# minutes once per machine; the native swift on macOS). Installs only what is missing.
+app-tools: $(STAMP)
 	@if ! command -v aapt2 >/dev/null || [ ! -f /usr/share/android-framework-res/framework-res.apk ] \
 	    || [ ! -f /usr/share/java/junit4.jar ] || ! command -v javac >/dev/null || ! command -v npm >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq aapt android-framework-res junit4 \
 	    $$(command -v javac >/dev/null || echo default-jdk-headless) $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
+	$(BIN)/python -m builder.apps.swift_toolchain
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

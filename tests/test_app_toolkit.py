@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.apps import jvm, stubs
+from builder.apps import jvm, stubs, syntax
 
 EXECUTORCH_STUBS = jvm.STUBS / "executorch"
 SIGNATURES = EXECUTORCH_STUBS / "SIGNATURES.txt"
@@ -225,25 +225,25 @@ def test_aapt2_reports_missing_string(tmp_path):
 def test_parse_errors(tmp_path):
     good = tmp_path / "Good.kt"
     good.write_text(ACTIVITY)
-    assert jvm.parse_errors(good) == []
+    assert syntax.parse_errors(good) == []
     broken = tmp_path / "Broken.kt"
     broken.write_text("package x\n\nfun main() {\n    val a = listOf(1, 2\n    println(a)\n}\nclass {\n")
-    problems = jvm.parse_errors(broken)
+    problems = syntax.parse_errors(broken)
     assert problems and all(p.startswith(str(broken)) for p in problems)
     kts = tmp_path / "build.gradle.kts"
     kts.write_text('plugins { id("com.android.application") }\nandroid { namespace = "dev.edgepack.check"\n')
-    assert jvm.parse_errors(kts)
+    assert syntax.parse_errors(kts)
     kts.write_text('plugins { id("com.android.application") }\nandroid { namespace = "dev.edgepack.check" }\n')
-    assert jvm.parse_errors(kts) == []
+    assert syntax.parse_errors(kts) == []
     java = tmp_path / "A.java"
     java.write_text("class A { void f() { int x = ; } }")
-    assert jvm.parse_errors(java)
-    assert jvm.parse_errors(EXECUTORCH_STUBS / "org" / "pytorch" / "executorch" / "Module.java") == []
+    assert syntax.parse_errors(java)
+    assert syntax.parse_errors(EXECUTORCH_STUBS / "org" / "pytorch" / "executorch" / "Module.java") == []
     xml = tmp_path / "a.xml"
     xml.write_text("<a><b></a>")
-    assert jvm.parse_errors(xml)[0].startswith(f"{xml}:1:")
+    assert syntax.parse_errors(xml)[0].startswith(f"{xml}:1:")
     js = tmp_path / "a.json"
     js.write_text('{"a": 1,\n "b": }')
-    assert jvm.parse_errors(js)[0].startswith(f"{js}:2:")
+    assert syntax.parse_errors(js)[0].startswith(f"{js}:2:")
     js.write_text('{"a": 1}')
-    assert jvm.parse_errors(js) == []
+    assert syntax.parse_errors(js) == []

@@ -14,7 +14,6 @@ System tools (Debian packages): a JDK 17+ (`javac`), `aapt` (brings aapt2),
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -222,69 +221,3 @@ def aapt2_link(res_dir: Path, manifest: Path, *, package: str | None = None, r_j
 def _aapt_errors(output: str) -> list[str]:
     lines = [l.strip() for l in output.splitlines() if "error" in l.lower()]
     return lines or [output.strip() or "aapt2 failed without output"]
-
-
-# --------------------------------------------------------------------------- parsing
-
-def _tree_sitter_parser(language: str):
-    try:
-        import tree_sitter
-        if language == "kotlin":
-            import tree_sitter_kotlin as grammar
-        else:
-            import tree_sitter_java as grammar
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise JvmToolError(f"{exc.name} is not installed: pip install -e '.[test]' (tree-sitter, tree-sitter-kotlin, "
-                           "tree-sitter-java)") from exc
-    return tree_sitter.Parser(tree_sitter.Language(grammar.language()))
-
-
-def _syntax_problems(node, path: Path, out: list[str]) -> None:
-    if node.is_error or node.is_missing:
-        line, col = node.start_point
-        what = f"missing `{node.type}`" if node.is_missing else "syntax error"
-        snippet = node.text.decode(errors="replace").splitlines()[0][:60] if node.text else ""
-        out.append(f"{path}:{line + 1}:{col + 1}: {what}" + (f" near `{snippet}`" if snippet and not node.is_missing else ""))
-        if node.is_error:
-            return
-    if node.has_error:
-        for child in node.children:
-            _syntax_problems(child, path, out)
-
-
-def parse_errors(path: Path) -> list[str]:
-    """Syntax problems of one generated file ([] = parses): .kt/.kts with tree-sitter-kotlin,
-    .java with tree-sitter-java, .xml with the stdlib XML parser, .json with json."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    data = path.read_bytes()
-    if suffix in (".kt", ".kts", ".java"):
-        parser = _tree_sitter_parser("java" if suffix == ".java" else "kotlin")
-        out: list[str] = []
-        _syntax_problems(parser.parse(data).root_node, path, out)
-        return out
-    if suffix == ".xml":
-        try:
-            ET.fromstring(data)
-        except ET.ParseError as exc:
-            line, col = exc.position
-            return [f"{path}:{line}:{col + 1}: {exc}"]
-        return []
-    if suffix == ".json":
-        try:
-            json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "1:1"
-            return [f"{path}:{where}: {exc}"]
-        return []
-    return []
-
-
-def parse_tree_errors(root: Path) -> list[str]:
-    """parse_errors over every .kt/.kts/.java/.xml/.json file under root (build outputs skipped)."""
-    out = []
-    for path in sorted(Path(root).rglob("*")):
-        if path.is_file() and path.suffix.lower() in (".kt", ".kts", ".java", ".xml", ".json") \
-                and not {"build", ".gradle"} & set(path.relative_to(root).parts):
-            out.extend(parse_errors(path))
-    return out
