@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from builder import __version__
+from builder.apps.platforms import APP_PLATFORMS
 from builder.backends import BACKENDS
 from builder.backends.base import Backend, LoweringJob, ModelFacts
 from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, artifact_sha256,
@@ -53,7 +54,7 @@ class BuildOptions:
     backend_settings: dict[str, Any] = field(default_factory=dict)
     # Ship artifacts that cannot be run on this machine; the manifest then says "unverified".
     allow_unverified: bool = False
-    # App shells to generate into the bundle's apps/ folder ("android").
+    # App shells to generate into the bundle's apps/<platform> folder (builder.apps.platforms).
     apps: tuple[str, ...] = ()
 
 
@@ -124,8 +125,10 @@ def plan(options: BuildOptions) -> list[Step]:
                 raise EdgepackError(refusal)
             steps.append(Step(profile, backend, settings, recipe))
         used.update(chosen)
-    if "android" in options.apps and not any(step.backend.name == "executorch" for step in steps):
-        raise EdgepackError("--app android embeds an ExecuTorch variant; add --target android (or --target all)")
+    for app in options.apps:
+        shell = APP_PLATFORMS.get(app)
+        if not any(step.backend.name == shell.backend for step in steps):
+            raise EdgepackError(f"--app {app} embeds a {shell.backend} variant; add --target {shell.target} (or --target all)")
     for recipe in options.recipes:
         if recipe not in used:
             offered = sorted({r for p in resolve_targets(options.targets) for r in p.recipes})
@@ -191,10 +194,9 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                        vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
             manifest = _manifest(name, checkpoint, model, task_options, exported, variants, status, stages.timings)
             write_report(writer.staging / "parity", manifest, variants, exported)
-            if "android" in options.apps and status != STATUS_FAILED:
-                from builder.apps.android import generate_android_app
-
-                generate_android_app(writer.staging, writer.staging / "apps" / "android", manifest=manifest)
+            if status != STATUS_FAILED:
+                for app in options.apps:
+                    APP_PLATFORMS.get(app).generate(writer.staging, writer.staging / "apps" / app, manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
 

@@ -17,13 +17,14 @@ def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def demo_bundle(tmp_path_factory):
-    """The embedded demo built the way `make demo` builds it (both targets), through the CLI."""
+    """The embedded demo built the way `make demo` builds it (both targets, both app shells),
+    through the CLI."""
     from click.testing import CliRunner
 
     from builder.cli import cli
 
     out = tmp_path_factory.mktemp("demo-dist")
-    result = CliRunner().invoke(cli, ["build", "-o", str(out), "--target", "all"])
+    result = CliRunner().invoke(cli, ["build", "-o", str(out), "--target", "all", "--app", "android", "--app", "ios"])
     assert result.exit_code == 0, result.output
     assert "Bundle verified" in result.output
     return out / "demo-intent-classifier", result.output

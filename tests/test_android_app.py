@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.apps import jvm, kotlin
-from builder.apps.android import MARKER, generate_android_app
+from builder.apps import jvm, kotlin, syntax
+from builder.apps.android import generate_android_app
+from builder.apps.scaffold import MARKER
 from builder.apps.escaping import android_string, kotlin_string
 from builder.apps.stubs import kotlin_property_misuse
 from builder.cli import cli
@@ -39,7 +40,7 @@ def kotlin_files(root: Path, *parts: str) -> list[Path]:
 
 
 def test_every_generated_file_parses(app):
-    assert jvm.parse_tree_errors(app) == []
+    assert syntax.parse_tree_errors(app) == []
     assert (app / "app/src/main/assets/model-int8-dynamic.pte").is_file()
     assert json.loads((app / MARKER).read_text())["variant"] == "android-xnnpack/int8-dynamic"
 
@@ -74,7 +75,7 @@ def test_kit_jvm_tests_replay_the_bundle(app, tmp_path):
 
 def test_hostile_names_are_escaped_for_kotlin_gradle_and_android(demo_bundle, tmp_path):
     app = generate_android_app(demo_bundle[0], tmp_path / "hostile", app_name=HOSTILE_NAME).path
-    assert jvm.parse_tree_errors(app) == []
+    assert syntax.parse_tree_errors(app) == []
     assert jvm.aapt2_link(app / "app/src/main/res", app / "app/src/main/AndroidManifest.xml", package="dev.edgepack.app") == []
     # The Kotlin literal decodes to the same text: compile and run it.
     source = tmp_path / "Echo.kt"
@@ -135,7 +136,7 @@ def test_refusals(demo_bundle, tmp_path, case, message):
     elif case == "unigram":
         _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t["model"].update(type="Unigram"))
     elif case == "app-id":
-        options["application_id"] = "1bad..id"
+        options["app_id"] = "1bad..id"
     elif case == "no-pte":
         _edit_json(bundle / "manifest.json", lambda m: m.update(variants=[v for v in m["variants"] if v["backend"] != "executorch"]))
     else:

@@ -1,4 +1,5 @@
-"""Regenerate sample_apps/ (committed, drift-checked by tests/test_android_app.py):
+"""Regenerate sample_apps/ (committed, drift-checked by tests/test_android_app.py and
+tests/test_ios_app.py):
 
     .venv/bin/python -m builder.apps.samples
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from builder.apps.android import generate_android_app
+from builder.apps.platforms import APP_PLATFORMS
 from builder.cli import cli
 
 SAMPLE_APPS = Path(__file__).resolve().parents[2] / "sample_apps"
@@ -24,8 +25,9 @@ def main() -> None:
         result = CliRunner().invoke(cli, ["build", "-o", tmp, "--target", "all"])
         if result.exit_code != 0:
             raise SystemExit(result.output)
-        app = generate_android_app(Path(tmp) / "demo-intent-classifier", SAMPLE_APPS / "android")
-    print(f"wrote {app.path} ({len(app.files)} files)")
+        for platform in APP_PLATFORMS.names():
+            app = APP_PLATFORMS.get(platform).generate(Path(tmp) / "demo-intent-classifier", SAMPLE_APPS / platform)
+            print(f"wrote {app.path} ({len(app.files)} files)")
 
 
 if __name__ == "__main__":

@@ -50,8 +50,11 @@ def unsupported(tokenizer: dict[str, Any]) -> list[str]:
     return problems
 
 
-def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.json") -> None:
-    """Refuse, naming every unsupported component, a tokenizer the app would reproduce wrongly."""
+def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.json", platform: str = "android") -> None:
+    """Refuse, naming every unsupported component, a tokenizer the app would reproduce wrongly.
+
+    The Kotlin (Android) and Swift (iOS) tokenizers implement the same components."""
     problems = unsupported(tokenizer)
     if problems:
-        raise EdgepackError(f"the Android tokenizer does not implement {subject}: " + "; ".join(problems))
+        who = {"android": "Android", "ios": "iOS"}[platform]
+        raise EdgepackError(f"the {who} tokenizer does not implement {subject}: " + "; ".join(problems))

@@ -7,7 +7,7 @@ import click
 
 from builder.errors import EdgepackError, VerificationError
 
-PLATFORMS = click.Choice(["android"])
+PLATFORMS = click.Choice(["android", "ios"])
 
 
 class _AppGroup(click.Group):
@@ -25,31 +25,41 @@ def app_command() -> None:
 
     \b
     Examples:
-      edgepack app dist/my-model --platform android -o my-app/
-      edgepack app check-tokenizer dist/my-model --platform android --texts my-texts.txt
+      edgepack app dist/my-model --platform android -o my-android-app/
+      edgepack app dist/my-model --platform ios -o my-ios-app/
+      edgepack app check-tokenizer dist/my-model --platform ios --texts my-texts.txt
     """
 
 
 @app_command.command("generate")
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--platform", type=PLATFORMS, required=True, help="android: a Gradle project running the .pte with ExecuTorch.")
+@click.option("--platform", type=PLATFORMS, required=True,
+              help="android: a Gradle project running the .pte with ExecuTorch. "
+                   "ios: an Xcode project (SwiftUI) running the .mlpackage with Core ML.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory the project is written to.")
-@click.option("--application-id", default=None, help="Android application id. Default: dev.edgepack.<bundle name>.")
+@click.option("--application-id", "--bundle-id", "app_id", default=None,
+              help="Android application id / iOS bundle identifier. Default: dev.edgepack.<bundle name>.")
 @click.option("--app-name", default=None, help="Name shown under the app icon. Default: the bundle's model name.")
 @click.option("--quant", "recipe", default=None, metavar="RECIPE",
-              help="Which ExecuTorch variant of the bundle the app embeds. Default: int8-dynamic if present, else fp32.")
-def generate_command(bundle: Path, platform: str, output: Path, application_id, app_name, recipe) -> None:
+              help="Which variant of the bundle the app embeds. Default: android int8-dynamic, else fp32; "
+                   "ios fp16, else int8-weights, else fp32.")
+def generate_command(bundle: Path, platform: str, output: Path, app_id, app_name, recipe) -> None:
     """Write an app project that embeds BUNDLE (EdgepackError on anything it cannot do faithfully)."""
-    from builder.apps.android import generate_android_app
+    from builder.apps.platforms import APP_PLATFORMS
 
-    app = generate_android_app(bundle, output, application_id=application_id, app_name=app_name, recipe=recipe)
-    click.echo(f"Android project written to {app.path} ({app.application_id}, variant {app.variant}, {len(app.files)} files). "
-               f"Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.")
+    app = APP_PLATFORMS.get(platform).generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)
+    if platform == "android":
+        click.echo(f"Android project written to {app.path} ({app.application_id}, variant {app.variant}, {len(app.files)} files). "
+                   f"Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.")
+    else:
+        click.echo(f"Xcode project written to {app.path} ({app.bundle_id}, variant {app.variant}, {len(app.files)} files). "
+                   f"Open EdgepackApp.xcodeproj in Xcode 16; Product > Test replays the bundle's test vectors through Core ML.")
 
 
 @app_command.command("check-tokenizer")
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--platform", type=PLATFORMS, required=True, help="Whose tokenizer to run: android (Kotlin, on the JVM).")
+@click.option("--platform", type=PLATFORMS, required=True,
+              help="Whose tokenizer to run: android (Kotlin, on the JVM) or ios (Swift; on Linux in a Debian chroot).")
 @click.option("--texts", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="UTF-8 file with one text per line, e.g. your own domain texts.")
 @click.option("--show", default=10, show_default=True, help="How many mismatches to print.")
@@ -58,20 +68,20 @@ def check_tokenizer_command(bundle: Path, platform: str, texts: Path, show: int)
 
     Exits 1 if any text tokenizes differently. Run it on your own domain texts before release.
     """
-    from builder.apps.kotlin import compare_with_hf
+    from builder.apps.platforms import APP_PLATFORMS
     from builder.apps.tokenizer_support import require_supported
     from builder.bundle import read_manifest
 
     read_manifest(bundle)
     tokenizer_json = bundle / "tokenizer" / "tokenizer.json"
-    require_supported(json.loads(tokenizer_json.read_text(encoding="utf-8")))
+    require_supported(json.loads(tokenizer_json.read_text(encoding="utf-8")), platform=platform)
     try:
         lines = texts.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise EdgepackError(f"cannot read --texts {texts}: {exc}; pass a UTF-8 text file, one text per line") from exc
     if not lines:
         raise EdgepackError(f"--texts {texts} holds no texts; put one text per line")
-    passed, mismatches = compare_with_hf(tokenizer_json, lines)
+    passed, mismatches = APP_PLATFORMS.get(platform).compare_tokenizer(tokenizer_json, lines)
     for mismatch in mismatches[:show]:
         click.echo(f"MISMATCH {mismatch}")
     click.echo(f"{passed} passed, {len(mismatches)} failed")

@@ -55,9 +55,9 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--allow-unverified", is_flag=True,
               help="Ship artifacts this machine cannot run (e.g. a Core ML op the Linux reference executor lacks). "
                    "Their verdict stays 'unverified' and the manifest status says so; never a pass.")
-@click.option("--app", "apps", multiple=True, type=click.Choice(["android"]),
-              help="Also generate an app shell into the bundle's apps/ folder (android: Gradle + ExecuTorch). "
-                   "Same as `edgepack app BUNDLE --platform android` afterwards.")
+@click.option("--app", "apps", multiple=True, type=click.Choice(["android", "ios"]),
+              help="Also generate an app shell into the bundle's apps/<platform> folder (android: Gradle + ExecuTorch; "
+                   "ios: Xcode + Core ML). Repeatable. Same as `edgepack app BUNDLE --platform ...` afterwards.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,

@@ -1,0 +1,484 @@
+"""Write and check the Xcode project (project.pbxproj) of the iOS app shell.
+
+The project is generated from what is on disk: every Swift file under App/ and AppTests/,
+the resources under App/Resources (the .mlpackage compiles in the app's Sources phase, as
+Xcode does it), and the local Swift package EdgepackKit. Object ids are derived from each
+object's role and path, so the same app gives byte-identical files (the sample app's drift
+test relies on it). Build settings come from templates/ios/project.toml.
+
+Xcode cannot run here, so `check_project` proves what can be proven without it: the file
+parses as Xcode's plist dialect (the `pbxproj` package reads it), every referenced object
+exists and has the right kind, every file reference resolves to a file on disk, and the
+app target holds the model, the sources, the resources and the package product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.apps.escaping import pbxproj_string
+from builder.resources import data_dir
+
+APP_TARGET = "EdgepackApp"
+TEST_TARGET = "EdgepackAppTests"
+PACKAGE = "EdgepackKit"
+PROJECT_FILE = f"{APP_TARGET}.xcodeproj"
+RESOURCE_TYPES = {".json": "text.json", ".mlpackage": "folder.mlpackage", ".mlmodel": "file.mlmodel", ".txt": "text"}
+# Compiled by Xcode's Core ML compiler in the Sources phase, not copied as resources.
+MODEL_SUFFIXES = (".mlpackage", ".mlmodel")
+
+
+def settings_template() -> dict[str, Any]:
+    return tomllib.loads((data_dir("templates") / "ios" / "project.toml").read_text(encoding="utf-8"))
+
+
+def object_id(*role: str) -> str:
+    """A stable 24-hex-digit id for the object playing `role` (Xcode's ids are 96-bit too)."""
+    return hashlib.sha256("\0".join(role).encode()).hexdigest()[:24].upper()
+
+
+@dataclass
+class _Objects:
+    table: dict[str, dict[str, Any]]
+
+    def add(self, oid: str, **fields: Any) -> str:
+        if oid in self.table:
+            raise ValueError(f"duplicate Xcode object id {oid} for {fields.get('isa')}")
+        self.table[oid] = fields
+        return oid
+
+
+def _fill(settings: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    def one(value):
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        return str(value).format(**values)
+    return {key: one(value) for key, value in settings.items()}
+
+
+def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list[str]:
+    """Write <root>/EdgepackApp.xcodeproj for the app tree already at `root`; returns the files written."""
+    template = settings_template()
+    values = {"bundle_id": bundle_id, "deployment_target": deployment_target, "app_target": APP_TARGET}
+    objects = _Objects({})
+    project_id = object_id("project")
+
+    def file_ref(path: str, kind: str) -> str:
+        return objects.add(object_id("file", path), isa="PBXFileReference", lastKnownFileType=kind,
+                           path=Path(path).name, sourceTree="<group>")
+
+    def group(path: str, children: list[str], name: str | None = None) -> str:
+        fields: dict[str, Any] = {"isa": "PBXGroup", "children": children, "sourceTree": "<group>"}
+        fields["path" if name is None else "name"] = Path(path).name if name is None else name
+        return objects.add(object_id("group", path), **fields)
+
+    def build_file(phase: str, ref: str, key: str = "fileRef") -> str:
+        return objects.add(object_id("build", phase, ref), isa="PBXBuildFile", **{key: ref})
+
+    app_sources = sorted(p.relative_to(root).as_posix() for p in (root / "App").glob("*.swift"))
+    resources = sorted(p.relative_to(root).as_posix() for p in (root / "App" / "Resources").iterdir()
+                       if p.suffix in RESOURCE_TYPES)
+    test_sources = sorted(p.relative_to(root).as_posix() for p in (root / "AppTests").glob("*.swift"))
+
+    source_refs = {path: file_ref(path, "sourcecode.swift") for path in app_sources + test_sources}
+    resource_refs = {path: file_ref(path, RESOURCE_TYPES[Path(path).suffix]) for path in resources}
+    package_ref = objects.add(object_id("file", PACKAGE), isa="PBXFileReference", lastKnownFileType="wrapper",
+                              path=PACKAGE, sourceTree="<group>")
+    app_product = objects.add(object_id("product", APP_TARGET), isa="PBXFileReference", explicitFileType="wrapper.application",
+                              includeInIndex="0", path=f"{APP_TARGET}.app", sourceTree="BUILT_PRODUCTS_DIR")
+    test_product = objects.add(object_id("product", TEST_TARGET), isa="PBXFileReference", explicitFileType="wrapper.cfbundle",
+                               includeInIndex="0", path=f"{TEST_TARGET}.xctest", sourceTree="BUILT_PRODUCTS_DIR")
+
+    resources_group = group("App/Resources", [resource_refs[p] for p in resources])
+    # Info.plist is listed but in no phase: Xcode reads it through INFOPLIST_FILE.
+    plist = [file_ref("App/Info.plist", "text.plist.xml")] if (root / "App" / "Info.plist").is_file() else []
+    app_group = group("App", [source_refs[p] for p in app_sources] + plist + [resources_group])
+    tests_group = group("AppTests", [source_refs[p] for p in test_sources])
+    products_group = group("Products", [app_product, test_product], name="Products")
+    main_group = objects.add(object_id("group", ""), isa="PBXGroup", children=[app_group, tests_group, package_ref, products_group],
+                             sourceTree="<group>")
+
+    package_reference = objects.add(object_id("package", PACKAGE), isa="XCLocalSwiftPackageReference", relativePath=PACKAGE)
+    package_product = objects.add(object_id("package-product", PACKAGE), isa="XCSwiftPackageProductDependency",
+                                  package=package_reference, productName=PACKAGE)
+
+    def phase(kind: str, target: str, files: list[str]) -> str:
+        return objects.add(object_id("phase", target, kind), isa=kind, buildActionMask="2147483647", files=files,
+                           runOnlyForDeploymentPostprocessing="0")
+
+    models = [p for p in resources if p.endswith(MODEL_SUFFIXES)]
+    copied = [p for p in resources if p not in models]
+    app_phases = [
+        phase("PBXSourcesBuildPhase", APP_TARGET, [build_file("app-sources", source_refs[p]) for p in app_sources]
+              + [build_file("app-sources", resource_refs[p]) for p in models]),
+        phase("PBXFrameworksBuildPhase", APP_TARGET, [build_file("app-frameworks", package_product, key="productRef")]),
+        phase("PBXResourcesBuildPhase", APP_TARGET, [build_file("app-resources", resource_refs[p]) for p in copied]),
+    ]
+    test_phases = [
+        phase("PBXSourcesBuildPhase", TEST_TARGET, [build_file("test-sources", source_refs[p]) for p in test_sources]),
+        phase("PBXFrameworksBuildPhase", TEST_TARGET, []),
+        phase("PBXResourcesBuildPhase", TEST_TARGET, []),
+    ]
+
+    def configurations(owner: str, tables: dict[str, dict[str, Any]]) -> str:
+        ids = []
+        for name in ("Debug", "Release"):
+            merged = {**tables.get("all", {}), **tables.get(name, {})}
+            ids.append(objects.add(object_id("configuration", owner, name), isa="XCBuildConfiguration",
+                                   buildSettings=_fill(merged, values), name=name))
+        return objects.add(object_id("configuration-list", owner), isa="XCConfigurationList", buildConfigurations=ids,
+                           defaultConfigurationIsVisible="0", defaultConfigurationName="Release")
+
+    app_target = object_id("target", APP_TARGET)
+    proxy = objects.add(object_id("proxy", TEST_TARGET), isa="PBXContainerItemProxy", containerPortal=project_id,
+                        proxyType="1", remoteGlobalIDString=app_target, remoteInfo=APP_TARGET)
+    dependency = objects.add(object_id("dependency", TEST_TARGET), isa="PBXTargetDependency", target=app_target,
+                             targetProxy=proxy)
+    objects.add(app_target, isa="PBXNativeTarget", buildConfigurationList=configurations(APP_TARGET, template["app"]),
+                buildPhases=app_phases, buildRules=[], dependencies=[], name=APP_TARGET,
+                packageProductDependencies=[package_product], productName=APP_TARGET, productReference=app_product,
+                productType="com.apple.product-type.application")
+    test_target = objects.add(object_id("target", TEST_TARGET), isa="PBXNativeTarget",
+                              buildConfigurationList=configurations(TEST_TARGET, template["tests"]), buildPhases=test_phases,
+                              buildRules=[], dependencies=[dependency], name=TEST_TARGET, productName=TEST_TARGET,
+                              productReference=test_product, productType="com.apple.product-type.bundle.unit-test")
+    tools = template["tools"]
+    objects.add(project_id, isa="PBXProject",
+                attributes={"BuildIndependentTargetsInParallel": "1", "LastSwiftUpdateCheck": tools["last_upgrade_check"],
+                            "LastUpgradeCheck": tools["last_upgrade_check"],
+                            "TargetAttributes": {test_target: {"TestTargetID": app_target}}},
+                buildConfigurationList=configurations("project", template["project"]),
+                compatibilityVersion=tools["compatibility"], developmentRegion="en", hasScannedForEncodings="0",
+                knownRegions=["en", "Base"], mainGroup=main_group, packageReferences=[package_reference],
+                productRefGroup=products_group, projectDirPath="", projectRoot="", targets=[app_target, test_target])
+
+    project_dir = root / PROJECT_FILE
+    project_dir.mkdir(parents=True, exist_ok=True)
+    (project_dir / "project.pbxproj").write_text(_serialise(objects.table, project_id, tools["object_version"]), encoding="utf-8")
+    scheme = project_dir / "xcshareddata" / "xcschemes" / f"{APP_TARGET}.xcscheme"
+    scheme.parent.mkdir(parents=True, exist_ok=True)
+    scheme.write_text(_scheme(app_target, test_target), encoding="utf-8")
+    return [f"{PROJECT_FILE}/project.pbxproj", scheme.relative_to(root).as_posix()]
+
+
+# --------------------------------------------------------------------------- serialising
+
+def _value(value: Any, indent: int) -> str:
+    pad = "\t" * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{\n" + pad + "}"
+        body = "".join(f"{pad}\t{pbxproj_string(k)} = {_value(v, indent + 1)};\n" for k, v in value.items())
+        return "{\n" + body + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "(\n" + pad + ")"
+        body = "".join(f"{pad}\t{_value(v, indent + 1)},\n" for v in value)
+        return "(\n" + body + pad + ")"
+    return pbxproj_string(str(value))
+
+
+def _serialise(objects: dict[str, dict[str, Any]], root_id: str, object_version: int) -> str:
+    lines = ["// !$*UTF8*$!", "{", "\tarchiveVersion = 1;", "\tclasses = {", "\t};", f"\tobjectVersion = {object_version};",
+             "\tobjects = {"]
+    for isa in sorted({o["isa"] for o in objects.values()}):
+        lines.append(f"\n/* Begin {isa} section */")
+        for oid in sorted(k for k, o in objects.items() if o["isa"] == isa):
+            fields = {"isa": isa, **{k: v for k, v in sorted(objects[oid].items()) if k != "isa"}}
+            lines.append(f"\t\t{oid} = {_value(fields, 2)};")
+        lines.append(f"/* End {isa} section */")
+    lines += ["\t};", f"\trootObject = {root_id};", "}", ""]
+    return "\n".join(lines)
+
+
+def _scheme(app_target: str, test_target: str) -> str:
+    def ref(oid: str, name: str, product: str) -> str:
+        return (f'<BuildableReference BuildableIdentifier = "primary" BlueprintIdentifier = "{oid}" '
+                f'BuildableName = "{product}" BlueprintName = "{name}" ReferencedContainer = "container:{PROJECT_FILE}"></BuildableReference>')
+    app = ref(app_target, APP_TARGET, f"{APP_TARGET}.app")
+    tests = ref(test_target, TEST_TARGET, f"{TEST_TARGET}.xctest")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Scheme LastUpgradeVersion = "1600" version = "1.7">
+   <BuildAction parallelizeBuildables = "YES" buildImplicitDependencies = "YES">
+      <BuildActionEntries>
+         <BuildActionEntry buildForTesting = "YES" buildForRunning = "YES" buildForProfiling = "YES" buildForArchiving = "YES" buildForAnalyzing = "YES">
+            {app}
+         </BuildActionEntry>
+      </BuildActionEntries>
+   </BuildAction>
+   <TestAction buildConfiguration = "Debug" selectedDebuggerIdentifier = "Xcode.DebuggerFoundation.Debugger.LLDB" selectedLauncherIdentifier = "Xcode.DebuggerFoundation.Launcher.LLDB" shouldUseLaunchSchemeArgsEnv = "YES">
+      <Testables>
+         <TestableReference skipped = "NO">
+            {tests}
+         </TestableReference>
+      </Testables>
+   </TestAction>
+   <LaunchAction buildConfiguration = "Debug" selectedDebuggerIdentifier = "Xcode.DebuggerFoundation.Debugger.LLDB" selectedLauncherIdentifier = "Xcode.DebuggerFoundation.Launcher.LLDB" launchStyle = "0" useCustomWorkingDirectory = "NO" ignoresPersistentStateOnLaunch = "NO" debugDocumentVersioning = "YES" debugServiceExtension = "internal" allowLocationSimulation = "YES">
+      <BuildableProductRunnable runnableDebuggingMode = "0">
+         {app}
+      </BuildableProductRunnable>
+   </LaunchAction>
+   <ProfileAction buildConfiguration = "Release" shouldUseLaunchSchemeArgsEnv = "YES" savedToolIdentifier = "" useCustomWorkingDirectory = "NO" debugDocumentVersioning = "YES">
+      <BuildableProductRunnable runnableDebuggingMode = "0">
+         {app}
+      </BuildableProductRunnable>
+   </ProfileAction>
+   <AnalyzeAction buildConfiguration = "Debug"></AnalyzeAction>
+   <ArchiveAction buildConfiguration = "Release" revealArchiveInOrganizer = "YES"></ArchiveAction>
+</Scheme>
+"""
+
+
+# --------------------------------------------------------------------------- checking
+
+# What each kind of object must reference, and the kinds those references may point to.
+REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "PBXProject": {"buildConfigurationList": ("XCConfigurationList",), "mainGroup": ("PBXGroup",),
+                   "productRefGroup": ("PBXGroup",), "targets": ("PBXNativeTarget",),
+                   "packageReferences": ("XCLocalSwiftPackageReference", "XCRemoteSwiftPackageReference")},
+    "PBXGroup": {"children": ("PBXGroup", "PBXFileReference", "PBXVariantGroup")},
+    "PBXNativeTarget": {"buildConfigurationList": ("XCConfigurationList",),
+                        "buildPhases": ("PBXSourcesBuildPhase", "PBXFrameworksBuildPhase", "PBXResourcesBuildPhase"),
+                        "dependencies": ("PBXTargetDependency",), "productReference": ("PBXFileReference",),
+                        "packageProductDependencies": ("XCSwiftPackageProductDependency",)},
+    "PBXSourcesBuildPhase": {"files": ("PBXBuildFile",)},
+    "PBXFrameworksBuildPhase": {"files": ("PBXBuildFile",)},
+    "PBXResourcesBuildPhase": {"files": ("PBXBuildFile",)},
+    "PBXBuildFile": {"fileRef": ("PBXFileReference",), "productRef": ("XCSwiftPackageProductDependency",)},
+    "PBXTargetDependency": {"target": ("PBXNativeTarget",), "targetProxy": ("PBXContainerItemProxy",)},
+    "PBXContainerItemProxy": {"containerPortal": ("PBXProject",), "remoteGlobalIDString": ("PBXNativeTarget",)},
+    "XCConfigurationList": {"buildConfigurations": ("XCBuildConfiguration",)},
+    "XCSwiftPackageProductDependency": {"package": ("XCLocalSwiftPackageReference", "XCRemoteSwiftPackageReference")},
+    "XCBuildConfiguration": {}, "PBXFileReference": {}, "XCLocalSwiftPackageReference": {},
+}
+REQUIRED = {
+    "PBXFileReference": ("path", "sourceTree"),
+    "PBXBuildFile": (),
+    "PBXNativeTarget": ("name", "productType", "buildConfigurationList", "buildPhases"),
+    "XCBuildConfiguration": ("name", "buildSettings"),
+    "XCLocalSwiftPackageReference": ("relativePath",),
+}
+
+
+class PbxprojSyntaxError(ValueError):
+    pass
+
+
+_BARE = re.compile(r"[A-Za-z0-9_$/:.-]+")
+_UNESCAPE = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def parse_pbxproj(text: str) -> dict[str, Any]:
+    """A strict reader of Xcode's old-style plist dialect: `key = value;` in braces, values in
+    parentheses separated by commas, bare words or quoted strings, /* */ and // comments.
+    Stricter than the `pbxproj` package's parser, which accepts `key = ;` and a missing `;`."""
+    pos = 0
+
+    def fail(what: str) -> PbxprojSyntaxError:
+        line = text.count("\n", 0, pos) + 1
+        return PbxprojSyntaxError(f"line {line}: {what}")
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(text):
+            if text[pos].isspace():
+                pos += 1
+            elif text.startswith("//", pos):
+                end = text.find("\n", pos)
+                pos = len(text) if end < 0 else end + 1
+            elif text.startswith("/*", pos):
+                end = text.find("*/", pos + 2)
+                if end < 0:
+                    raise fail("unterminated comment")
+                pos = end + 2
+            else:
+                return
+
+    def expect(char: str) -> None:
+        nonlocal pos
+        skip()
+        if not text.startswith(char, pos):
+            raise fail(f"expected {char!r}, found {text[pos:pos + 20]!r}")
+        pos += 1
+
+    def string() -> str:
+        nonlocal pos
+        skip()
+        if text.startswith('"', pos):
+            out, pos = [], pos + 1
+            while pos < len(text) and text[pos] != '"':
+                if text[pos] == "\\":
+                    code = text[pos + 1:pos + 2]
+                    if code == "U":
+                        out.append(chr(int(text[pos + 2:pos + 6], 16)))
+                        pos += 6
+                        continue
+                    if code not in _UNESCAPE:
+                        raise fail(f"unknown escape \\{code}")
+                    out.append(_UNESCAPE[code])
+                    pos += 2
+                else:
+                    out.append(text[pos])
+                    pos += 1
+            if pos >= len(text):
+                raise fail("unterminated string")
+            pos += 1
+            return "".join(out)
+        match = _BARE.match(text, pos)
+        if not match:
+            raise fail(f"expected a value, found {text[pos:pos + 20]!r}")
+        pos = match.end()
+        return match.group()
+
+    def value() -> Any:
+        nonlocal pos
+        skip()
+        if text.startswith("{", pos):
+            pos += 1
+            table: dict[str, Any] = {}
+            while True:
+                skip()
+                if text.startswith("}", pos):
+                    pos += 1
+                    return table
+                key = string()
+                if key in table:
+                    raise fail(f"duplicate key {key}")
+                expect("=")
+                table[key] = value()
+                expect(";")
+        if text.startswith("(", pos):
+            pos += 1
+            items = []
+            while True:
+                skip()
+                if text.startswith(")", pos):
+                    pos += 1
+                    return items
+                items.append(value())
+                skip()
+                if not text.startswith(")", pos):
+                    expect(",")
+        return string()
+
+    if not text.startswith("// !$*UTF8*$!"):
+        raise PbxprojSyntaxError("line 1: missing the // !$*UTF8*$! header")
+    result = value()
+    skip()
+    if pos != len(text) or not isinstance(result, dict):
+        raise fail("text after the top-level dictionary")
+    return result
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Parse project.pbxproj strictly, and through the `pbxproj` package's object model."""
+    from pbxproj import XcodeProject
+
+    data = parse_pbxproj(path.read_text(encoding="utf-8"))
+    XcodeProject.load(str(path))
+    return data
+
+
+def check_project(root: Path) -> list[str]:
+    """Structural problems of <root>/EdgepackApp.xcodeproj (empty: none found)."""
+    path = root / PROJECT_FILE / "project.pbxproj"
+    try:
+        data = load(path)
+    except Exception as error:  # noqa: BLE001 - any parse failure is the finding
+        return [f"{path} does not parse: {error}"]
+    objects: dict[str, dict[str, Any]] = data["objects"]
+    problems: list[str] = []
+
+    def kind(oid: str) -> str | None:
+        return objects.get(oid, {}).get("isa")
+
+    def refs(value: Any) -> list[str]:
+        return value if isinstance(value, list) else [value]
+
+    root_id = data.get("rootObject")
+    if kind(root_id) != "PBXProject":
+        problems.append(f"rootObject {root_id} is not a PBXProject")
+    for oid, obj in objects.items():
+        isa = obj.get("isa")
+        if not re.fullmatch(r"[0-9A-F]{24}", oid):
+            problems.append(f"object id {oid!r} is not 24 hex digits")
+        if isa not in REFERENCES:
+            problems.append(f"{oid}: unexpected object kind {isa}")
+            continue
+        for key in REQUIRED.get(isa, ()):
+            if key not in obj:
+                problems.append(f"{oid} ({isa}) has no {key}")
+        if isa == "PBXBuildFile" and ("fileRef" in obj) == ("productRef" in obj):
+            problems.append(f"{oid} (PBXBuildFile) needs exactly one of fileRef, productRef")
+        for key, kinds in REFERENCES[isa].items():
+            for target in refs(obj.get(key, [])):
+                if kind(target) not in kinds:
+                    problems.append(f"{oid} ({isa}).{key} -> {target}: "
+                                    f"{'missing object' if target not in objects else kind(target)}, expected {'/'.join(kinds)}")
+    if problems:
+        return problems
+
+    # Every file reference resolves on disk, through its groups' paths.
+    parents = {child: oid for oid, obj in objects.items() if obj["isa"] == "PBXGroup" for child in obj["children"]}
+    for oid, obj in objects.items():
+        if obj["isa"] == "PBXFileReference" and obj["sourceTree"] == "<group>":
+            parts, node = [obj["path"]], parents.get(oid)
+            while node is not None:
+                if "path" in objects[node]:
+                    parts.insert(0, objects[node]["path"])
+                node = parents.get(node)
+            if not (root / Path(*parts)).exists():
+                problems.append(f"{oid} references {'/'.join(parts)}, which does not exist")
+        if obj["isa"] == "XCLocalSwiftPackageReference" and not (root / obj["relativePath"] / "Package.swift").is_file():
+            problems.append(f"local package {obj['relativePath']} has no Package.swift")
+    built = [oid for oid, obj in objects.items() if obj["isa"].endswith("BuildPhase") for oid in obj["files"]]
+    problems += [f"build file {oid} is in {built.count(oid)} phases" for oid in set(built) if built.count(oid) != 1]
+    problems += _check_targets(root, objects, parents)
+    return problems
+
+
+def _phase_paths(objects: dict[str, dict[str, Any]], target: dict[str, Any], isa: str) -> set[str]:
+    found = set()
+    for phase in target["buildPhases"]:
+        if objects[phase]["isa"] == isa:
+            for build in objects[phase]["files"]:
+                entry = objects[build]
+                found.add(objects[entry["fileRef"]]["path"] if "fileRef" in entry else "product:" + objects[entry["productRef"]]["productName"])
+    return found
+
+
+def _check_targets(root: Path, objects: dict[str, dict[str, Any]], parents: dict[str, str]) -> list[str]:
+    targets = {obj["name"]: obj for obj in objects.values() if obj["isa"] == "PBXNativeTarget"}
+    problems = [f"no target {name}" for name in (APP_TARGET, TEST_TARGET) if name not in targets]
+    if problems:
+        return problems
+    app, tests = targets[APP_TARGET], targets[TEST_TARGET]
+    expected = {
+        (APP_TARGET, "PBXSourcesBuildPhase"): {p.name for p in (root / "App").glob("*.swift")}
+        | {p.name for p in (root / "App" / "Resources").iterdir() if p.name.endswith(MODEL_SUFFIXES)},
+        (APP_TARGET, "PBXResourcesBuildPhase"): {p.name for p in (root / "App" / "Resources").iterdir()
+                                                 if p.suffix in RESOURCE_TYPES and not p.name.endswith(MODEL_SUFFIXES)},
+        (APP_TARGET, "PBXFrameworksBuildPhase"): {f"product:{PACKAGE}"},
+        (TEST_TARGET, "PBXSourcesBuildPhase"): {p.name for p in (root / "AppTests").glob("*.swift")},
+    }
+    for (name, isa), want in expected.items():
+        got = _phase_paths(objects, targets[name], isa)
+        if got != want:
+            problems.append(f"{name} {isa}: missing {sorted(want - got)}, unexpected {sorted(got - want)}")
+    if not any(p.endswith(MODEL_SUFFIXES) for p in expected[(APP_TARGET, "PBXSourcesBuildPhase")]):
+        problems.append("no Core ML model in the app target")
+    products = [objects[p]["productName"] for p in app.get("packageProductDependencies", [])]
+    if PACKAGE not in products:
+        problems.append(f"{APP_TARGET} does not depend on the {PACKAGE} package product")
+    if [objects[d]["target"] for d in tests["dependencies"]] != [k for k, v in objects.items() if v is app]:
+        problems.append(f"{TEST_TARGET} does not depend on {APP_TARGET}")
+    for config in objects[tests["buildConfigurationList"]]["buildConfigurations"]:
+        host = objects[config]["buildSettings"].get("TEST_HOST", "")
+        if f"/{APP_TARGET}.app/" not in host:
+            problems.append(f"{TEST_TARGET} {objects[config]['name']} TEST_HOST {host!r} is not the app")
+    return problems
