@@ -6,7 +6,10 @@ import Foundation
 ///
 /// Everything here uses Foundation, Core ML and EdgepackKit only (no SwiftUI), so that it is
 /// typechecked against a stub of the Core ML API on machines without Core ML.
-final class EdgepackModel {
+///
+/// Sendable so the screen can load and run it off the main thread: every property is set once
+/// in init, and the screen runs one prediction at a time.
+final class EdgepackModel: @unchecked Sendable {
     let tokenizer: Tokenizer
     let manifest: BundleManifest
     let variant: BundleManifest.Variant
@@ -14,7 +17,7 @@ final class EdgepackModel {
     private let model: MLModel
 
     /// A text's answer: every label, most probable first, and where the time went.
-    struct Prediction {
+    struct Prediction: Sendable {
         let ranked: [LabelScore]
         let tokenCount: Int
         let paddedLength: Int

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One label and its probability.
-public struct LabelScore: Equatable {
+public struct LabelScore: Equatable, Sendable {
     public let label: String
     public let probability: Float
 }
