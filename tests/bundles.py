@@ -43,3 +43,24 @@ def run_pte(path: Path, input_ids: list[int], attention_mask: list[int]) -> list
 
 def load_test_vectors(bundle: Path) -> dict:
     return json.loads((bundle / "tokenizer" / "test_vectors.json").read_text())
+
+
+# Manifest fields that change from one build of the same bundle to the next. Core ML packages
+# are not byte-reproducible (their Manifest.json holds fresh identifiers), so their checksums
+# are volatile too; the .pte and everything else must match.
+VOLATILE_MANIFEST_FIELDS = {("created",), ("build_seconds",), ("model", "source"), ("toolchain", "python"), ("files",)}
+
+
+def comparable_manifest(path: Path) -> dict:
+    """A manifest.json without the fields that differ between two builds of the same bundle
+    (for the sample apps' drift tests)."""
+    manifest = json.loads(path.read_text())
+    for keys in VOLATILE_MANIFEST_FIELDS:
+        node = manifest
+        for key in keys[:-1]:
+            node = node[key]
+        node.pop(keys[-1], None)
+    for variant in manifest["variants"]:
+        if variant["backend"] == "coreml":
+            variant.pop("sha256")
+    return manifest

@@ -19,15 +19,12 @@ from builder.apps.stubs import kotlin_property_misuse
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.resources import data_dir
+from bundles import comparable_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
 SIGNATURES = data_dir("templates") / "android-stubs" / "executorch" / "SIGNATURES.txt"
 HOSTILE_NAME = 'Tom\'s "Best" \\ $price ${x} @home\nline two\t<b>&amp; 日本語 🎉'
-# Manifest fields that change from one build of the same bundle to the next. Core ML packages
-# are not byte-reproducible (their Manifest.json holds fresh identifiers), so their file
-# checksums are volatile too; the .pte and everything else must match.
-VOLATILE = {("created",), ("build_seconds",), ("model", "source"), ("toolchain", "python"), ("files",)}
 
 
 @pytest.fixture(scope="module")
@@ -156,19 +153,6 @@ def test_regenerating_replaces_a_generated_app(demo_bundle, tmp_path):
     assert not (first / "stale.txt").exists() and (first / "app/src/main/assets/model-fp32.pte").is_file()
 
 
-def _normalized_manifest(path: Path) -> dict:
-    manifest = json.loads(path.read_text())
-    for keys in VOLATILE:
-        node = manifest
-        for key in keys[:-1]:
-            node = node[key]
-        node.pop(keys[-1], None)
-    for variant in manifest["variants"]:
-        if variant["backend"] == "coreml":
-            variant.pop("sha256")
-    return manifest
-
-
 def test_sample_app_is_what_the_generator_writes(app):
     """sample_apps/android is committed; regenerate it with `python -m builder.apps.samples`."""
     generated = {p.relative_to(app).as_posix() for p in app.rglob("*") if p.is_file()}
@@ -176,7 +160,7 @@ def test_sample_app_is_what_the_generator_writes(app):
     assert generated == committed
     for name in sorted(generated):
         if name.endswith("assets/manifest.json"):
-            assert _normalized_manifest(app / name) == _normalized_manifest(SAMPLE_APP / name)
+            assert comparable_manifest(app / name) == comparable_manifest(SAMPLE_APP / name)
         else:
             assert (app / name).read_bytes() == (SAMPLE_APP / name).read_bytes(), f"{name} drifted"
 

@@ -22,12 +22,12 @@ from builder.apps.ios import generate_ios_app
 from builder.apps.scaffold import MARKER
 from builder.cli import cli
 from builder.errors import EdgepackError
+from bundles import comparable_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
 STUB = ROOT / "templates" / "ios-stubs" / "CoreML"
 HOSTILE_NAME = 'Tom\'s "Best" \\(x) \\ $(HOME) ${x} @home\nline two\t<b>&amp; 日本語 🎉\u2028end'
-VOLATILE = {("created",), ("build_seconds",), ("model", "source"), ("toolchain", "python"), ("files",)}
 
 
 @pytest.fixture(scope="module")
@@ -251,19 +251,6 @@ def test_cli_generates_and_replaces_its_own_app(demo_bundle, tmp_path):
     assert xcode.check_project(out) == []
 
 
-def _comparable(manifest: dict) -> dict:
-    out = json.loads(json.dumps(manifest))
-    for path in VOLATILE:
-        node = out
-        for key in path[:-1]:
-            node = node[key]
-        node.pop(path[-1], None)
-    for variant in out["variants"]:
-        if variant["backend"] == "coreml":
-            variant.pop("sha256", None)
-    return out
-
-
 def test_sample_app_is_the_demo_app_regenerated(app):
     """sample_apps/ios is what `python -m builder.apps.samples` writes from the demo bundle;
     regenerate it after changing templates/ios or the demo."""
@@ -272,9 +259,17 @@ def test_sample_app_is_the_demo_app_regenerated(app):
     assert committed == fresh
     for relative in sorted(fresh):
         if relative.endswith("manifest.json") and relative.startswith("App/Resources/"):
-            assert _comparable(json.loads((SAMPLE_APP / relative).read_text())) == _comparable(json.loads((app / relative).read_text()))
+            assert comparable_manifest(SAMPLE_APP / relative) == comparable_manifest(app / relative)
         elif ".mlpackage/" in relative and relative.endswith("Manifest.json"):
             continue  # fresh identifiers on every save (not byte-reproducible)
+        elif relative.endswith(".mlmodel"):
+            # Protobuf serialises the metadata map in no fixed order: compare the messages.
+            from coremltools.proto import Model_pb2
+
+            committed, fresh_spec = Model_pb2.Model(), Model_pb2.Model()
+            committed.ParseFromString((SAMPLE_APP / relative).read_bytes())
+            fresh_spec.ParseFromString((app / relative).read_bytes())
+            assert committed == fresh_spec, relative
         else:
             assert (SAMPLE_APP / relative).read_bytes() == (app / relative).read_bytes(), relative
 

@@ -17,12 +17,10 @@ class AppPlatform:
     # The backend whose variant the app embeds, and the --target that builds it.
     backend: str
     target: str
-    description: str
     # "module:function" generating the app: (bundle, output, *, app_id, app_name, recipe, manifest).
     generator: str
     # "module:function" comparing the app tokenizer with Hugging Face: (tokenizer.json, texts).
     tokenizer_check: str
-    tokenizer_language: str
 
     def _load(self, spec: str) -> Callable[..., Any]:
         module, _, function = spec.partition(":")
@@ -38,8 +36,6 @@ class AppPlatform:
 
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")
 APP_PLATFORMS.add("android", AppPlatform(
-    "android", "executorch", "android", "Gradle project running the .pte with ExecuTorch",
-    "builder.apps.android:generate_android_app", "builder.apps.kotlin:compare_with_hf", "Kotlin, on the JVM"))
+    "android", "executorch", "android", "builder.apps.android:generate_android_app", "builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(
-    "ios", "coreml", "ios", "Xcode project (SwiftUI) running the .mlpackage with Core ML",
-    "builder.apps.ios:generate_ios_app", "builder.apps.swift:compare_with_hf", "Swift, natively or in the Linux chroot"))
+    "ios", "coreml", "ios", "builder.apps.ios:generate_ios_app", "builder.apps.swift:compare_with_hf"))
