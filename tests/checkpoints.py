@@ -193,3 +193,30 @@ def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int =
     model.save_pretrained(directory)
     return directory
 
+
+def make_embedding_checkpoint(directory: Path, model_type: str = "bert", pooling: str | None = "mean",
+                              normalize: bool = True, seed: int = 0) -> Path:
+    """A tiny random-initialised base model (no head) with a trained tokenizer. With `pooling`, it
+    is a sentence-transformers folder as SentenceTransformer.save writes it (modules.json,
+    1_Pooling/config.json, Normalize when `normalize`); without, a plain base model."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(directory)
+    config = _configs(len(tokenizer))[model_type]
+    torch.manual_seed(seed)
+    model = transformers.AutoModel.from_config(config).eval()
+    model.save_pretrained(directory)
+    if pooling:
+        import json
+
+        modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                   {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+        if normalize:
+            modules.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
+        (directory / "modules.json").write_text(json.dumps(modules, indent=2))
+        (directory / "1_Pooling").mkdir(exist_ok=True)
+        flags = {f"pooling_mode_{name}": key == pooling for name, key in
+                 (("cls_token", "cls"), ("mean_tokens", "mean"), ("max_tokens", "max"), ("mean_sqrt_len_tokens", "-"))}
+        width = config.hidden_size if hasattr(config, "hidden_size") else config.dim
+        (directory / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": width, **flags}, indent=2))
+        (directory / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 128, "do_lower_case": False}))
+    return directory
