@@ -29,7 +29,7 @@ from builder.progress import Stages
 from builder.report import write_report
 from builder.samples import load_samples
 from builder.targets import TargetProfile, resolve_targets
-from builder.tasks import TaskOptions
+from builder.tasks import TASKS, Task, TaskOptions
 from builder.vectors import make_vectors, vectors_to_json
 from builder.verify import check_artifact
 
@@ -146,20 +146,24 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len)
         if options.apps:
+            _check_app_shells(checkpoint, options.apps)
             _check_app_tokenizer(checkpoint)
         model = checkpoint.load_model()
     name = options.name or checkpoint.name
     task = checkpoint.task
+    texts += [text for text in task.extra_samples() if text not in texts]
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
 
     with stages.stage("reference", "Running the eager fp32 reference"):
-        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len)
+        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment)
         with torch.no_grad():
             for vector in vectors:
                 outputs = task.reference(model, *vector.tensors(), task_options)
                 vector.expected = {name: out.numpy().tolist() for name, out in zip(output_names, outputs)}
-                vector.expected_answer = task.describe_prediction([o.numpy() for o in outputs], checkpoint.labels)
+                arrays = [o.numpy() for o in outputs]
+                vector.expected_answer = task.describe_prediction(arrays, checkpoint.labels, vector)
+                vector.expected_decoded = task.decode(arrays, checkpoint.labels, vector)
     reference = [v.expected_arrays(output_names) for v in vectors]
     inputs = [v.tensors() for v in vectors]
 
@@ -181,8 +185,8 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 artifact.write(path)
             with stages.stage(f"verify:{profile.name}:{recipe}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
-                runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, output_names, reference, vectors,
-                                      _thresholds(profile, recipe, options.threshold_overrides), options.allow_unverified)
+                runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, checkpoint.labels, output_names, reference, vectors,
+                                      _thresholds(profile, recipe, options.threshold_overrides, task), options.allow_unverified)
             variants.append(Variant(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
                                     artifact.details, artifact.summary, runs))
 
@@ -230,6 +234,13 @@ def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, export
     )
 
 
+def _check_app_shells(checkpoint: Checkpoint, apps: tuple[str, ...]) -> None:
+    for app in apps:
+        if app not in checkpoint.task.app_shells:
+            raise EdgepackError(f"the {app} app shell does not handle task {checkpoint.task.name!r} yet; build without --app "
+                                f"(apps for it: {', '.join(checkpoint.task.app_shells) or 'none so far'})")
+
+
 def _check_app_tokenizer(checkpoint: Checkpoint) -> None:
     """Refuse before any heavy work a tokenizer the app shells would reproduce wrongly."""
     import json
@@ -255,11 +266,13 @@ def _check_inputs(inputs: list[tuple[torch.Tensor, ...]]) -> list[tuple[torch.Te
     return [by_length[n] for n in sorted(picks)]
 
 
-def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[str, float]]) -> dict[str, float]:
+def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[str, float]], task: Task) -> dict[str, float]:
+    """The recipe's limits that apply to this task: the output-level ones and its own metrics'."""
     limits = profile.thresholds_for(recipe)
     limits.update(overrides.get("*", {}))
     limits.update(overrides.get(recipe, {}))
-    return limits
+    other_tasks = {f"min_{name}" for _, other in TASKS.items() for name in other.metric_names} - {f"min_{n}" for n in task.metric_names}
+    return {key: value for key, value in limits.items() if key not in other_tasks}
 
 
 def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],

@@ -108,7 +108,8 @@ def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
     except Exception as exc:
         raise EdgepackError(f"transformers cannot read {config_file} ({exc})") from exc
 
-    labels = [str(config.id2label[i]) for i in sorted(config.id2label)]
+    task = task.for_checkpoint(path, raw_config)
+    labels = task.labels(raw_config, config, path)
     tokenizer = load_tokenizer(path)
     return Checkpoint(
         path=path,
@@ -128,10 +129,15 @@ def _detect_task(raw_config: dict, task_name: str | None, config_file: Path) -> 
     if task_name:
         return TASKS.get(task_name)
     heads = raw_config.get("architectures") or []
-    for _, task in TASKS.items():
-        if any(head.endswith(suffix) for head in heads for suffix in task.head_suffixes):
-            return task
     found = ", ".join(heads) or "none"
+    matches = [task for _, task in TASKS.items() if task.matches(heads, config_file.parent)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise EdgepackError(
+            f"{config_file.parent} fits several tasks (architectures: {found}): {', '.join(t.name for t in matches)}; "
+            "pass --task with the one you want"
+        )
     raise EdgepackError(
         f"cannot tell the task from {config_file} (architectures: {found}); "
         f"pass --task with one of: {', '.join(TASKS.names())}"

@@ -36,6 +36,13 @@ class TokenizerAsset:
         encoding = self.tokenizer.encode(text)
         return list(encoding.ids), list(encoding.attention_mask)
 
+    def encode_aligned(self, text: str) -> tuple[list[int], list[int], list[list[int]], list[int | None]]:
+        """ids, mask, each token's [start, end) character offsets into `text`, and its word id
+        (None for special tokens), exactly as tokenizer.json computes them."""
+        encoding = self.tokenizer.encode(text)
+        return (list(encoding.ids), list(encoding.attention_mask), [list(o) for o in encoding.offsets],
+                list(encoding.word_ids))
+
     @property
     def pad_token_id(self) -> int:
         for token in ("[PAD]", "<pad>"):

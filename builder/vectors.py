@@ -29,6 +29,12 @@ class TestVector:
     padded_to: int | None = None
     expected: dict[str, list] = field(default_factory=dict)
     expected_answer: str = ""
+    # Only for tasks that map tokens back to the text (token classification): each token's
+    # [start, end) character offsets into `text` and its word id (null for special and pad tokens).
+    offsets: list[list[int]] | None = None
+    word_ids: list[int | None] | None = None
+    # The task's post-processing applied to `expected` (e.g. the entities), when it has one.
+    expected_decoded: Any = None
 
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.tensor([self.input_ids], dtype=torch.long), torch.tensor([self.attention_mask], dtype=torch.long)
@@ -40,16 +46,23 @@ class TestVector:
         return [np.asarray(self.expected[name], dtype=np.float32) for name in output_names]
 
 
-def make_vectors(tokenizer: TokenizerAsset, texts: Sequence[str], min_len: int, max_len: int) -> list[TestVector]:
+def make_vectors(tokenizer: TokenizerAsset, texts: Sequence[str], min_len: int, max_len: int,
+                 aligned: bool = False) -> list[TestVector]:
+    """`aligned` also records each token's character offsets and word id."""
     vectors = []
     for text in texts:
-        ids, mask = tokenizer.encode(text)
-        vectors.append(_pad(TestVector(text, ids, mask), max(min_len, len(ids)), tokenizer.pad_token_id, None))
+        if aligned:
+            ids, mask, offsets, word_ids = tokenizer.encode_aligned(text)
+            vector = TestVector(text, ids, mask, offsets=offsets, word_ids=word_ids)
+        else:
+            vector = TestVector(text, *tokenizer.encode(text))
+        vectors.append(_pad(vector, max(min_len, len(vector.input_ids)), tokenizer.pad_token_id, None))
     padded_sources = [v for v in vectors if sum(v.attention_mask) > 3][: len(PADDED_LENGTHS)]
     for vector, length in zip(padded_sources, PADDED_LENGTHS):
         length = min(length, max_len)
         if length > len(vector.input_ids):
-            vectors.append(_pad(TestVector(vector.text, vector.input_ids, vector.attention_mask), length, tokenizer.pad_token_id, length))
+            copy = TestVector(vector.text, vector.input_ids, vector.attention_mask, offsets=vector.offsets, word_ids=vector.word_ids)
+            vectors.append(_pad(copy, length, tokenizer.pad_token_id, length))
     return vectors
 
 
@@ -57,6 +70,9 @@ def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) ->
     extra = length - len(vector.input_ids)
     vector.input_ids = vector.input_ids + [pad_id] * extra
     vector.attention_mask = vector.attention_mask + [0] * extra
+    if vector.offsets is not None:
+        vector.offsets = vector.offsets + [[0, 0]] * extra
+        vector.word_ids = vector.word_ids + [None] * extra
     if padded_to is None and extra:
         # Padding up to the program's minimum length is not optional: record it.
         padded_to = length
@@ -75,8 +91,16 @@ def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], output
         "inputs": list(inputs),
         "outputs": list(outputs),
         "note": "expected = eager fp32 PyTorch outputs for these exact input_ids",
-        "vectors": [asdict(v) for v in vectors],
+        "vectors": [_vector_json(v) for v in vectors],
     }
+
+
+# Fields only some tasks fill; left out of the file when empty so the others' vectors keep their shape.
+_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded")
+
+
+def _vector_json(vector: TestVector) -> dict[str, Any]:
+    return {k: v for k, v in asdict(vector).items() if not (k in _OPTIONAL_FIELDS and v is None)}
 
 
 def vectors_from_json(data: dict[str, Any]) -> list[TestVector]:

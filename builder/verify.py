@@ -40,7 +40,7 @@ class VerifyOutcome:
         return not self.problems()
 
 
-def check_artifact(variant: str, backend: Backend, path: Path, task: Task, output_names: Sequence[str],
+def check_artifact(variant: str, backend: Backend, path: Path, task: Task, labels: list[str], output_names: Sequence[str],
                    reference: Sequence[Sequence[np.ndarray]], vectors: Sequence[TestVector], thresholds: dict[str, float],
                    allow_unverified: bool) -> list[ParityResult]:
     """Run the artifact every way this machine can and compare each run with the reference.
@@ -60,7 +60,7 @@ def check_artifact(variant: str, backend: Backend, path: Path, task: Task, outpu
             reason = f"failed to run ({runner.how.split(' (')[0]}): {_first_line(exc)}"
             runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
             continue
-        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds))
+        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds, vectors, labels))
     return runs
 
 
@@ -80,7 +80,7 @@ def verify_bundle(bundle: Path) -> VerifyOutcome:
     for variant in manifest["variants"]:
         backend = BACKENDS.get(variant["backend"])
         try:
-            runs = check_artifact(variant["name"], backend, bundle / variant["file"], task, output_names, reference, vectors,
+            runs = check_artifact(variant["name"], backend, bundle / variant["file"], task, manifest["task"]["labels"], output_names, reference, vectors,
                                   variant["parity"]["thresholds"], allow_unverified=False)
         except Exception as exc:  # a corrupted artifact fails to load in many ways
             outcome.not_run[variant["name"]] = f"{variant['file']} could not be loaded: {_first_line(exc)}"

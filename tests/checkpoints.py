@@ -137,3 +137,86 @@ def make_minilm_classifier(directory: Path) -> Path:
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+NER_LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+# Words the tiny NER models are fitted to tag (the types are arbitrary: the point is structure).
+NER_WORDS = {"order": "LOC", "address": "LOC", "package": "LOC", "parcel": "LOC", "home": "LOC", "street": "LOC",
+             "card": "PER", "refund": "PER", "service": "PER", "jacket": "PER", "subscription": "PER", "agent": "PER"}
+
+
+def fit_token_head(model: torch.nn.Module, tokenizer, spread: float = 4.0) -> None:
+    """Give a token classifier a head that tags NER_WORDS (B- on a word's first piece, I- on the
+    rest, O elsewhere), fitted by ridge regression on the corpus' token features: clear margins
+    between labels, as a trained tagger has, instead of a random head's near-ties."""
+    seen = {}
+    hook = model.classifier.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
+    features, targets = [], []
+    with torch.no_grad():
+        for text in sorted(set(CORPUS)):
+            encoding = tokenizer(text, return_tensors="pt")
+            model(**encoding)
+            words = text.split()
+            for position, word_id in enumerate(encoding.word_ids()):
+                label = "O"
+                if word_id is not None:
+                    # word ids count pre-tokenizer words (punctuation apart); corpus words are plain.
+                    piece_start = encoding.token_to_word(position) != encoding.token_to_word(position - 1) if position else True
+                    kind = NER_WORDS.get(words[word_id]) if word_id < len(words) else None
+                    label = f"{'B' if piece_start else 'I'}-{kind}" if kind else "O"
+                features.append(seen["features"][0, position])
+                targets.append(NER_LABELS.index(label))
+        hook.remove()
+        x = torch.stack(features)
+        x = torch.cat([x, torch.ones(len(x), 1)], 1)
+        y = torch.nn.functional.one_hot(torch.tensor(targets), len(NER_LABELS)).float() * 2 - 1
+        # Entity tokens are rare: weigh them up so the head does not settle for O everywhere.
+        w = torch.where(torch.tensor(targets) > 0, 3.0, 1.0)[:, None]
+        solution = torch.linalg.solve(x.T @ (w * x) + 1e-2 * torch.eye(x.shape[1]), x.T @ (w * y))
+        logits = x @ solution
+        scale = spread / logits.std()
+        model.classifier.weight.copy_((solution[:-1] * scale).T)
+        model.classifier.bias.copy_(solution[-1] * scale)
+
+
+def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
+    """A tiny random-initialised token classifier (NER) with a fitted head and a trained tokenizer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(directory)
+    config = _configs(len(tokenizer))[model_type]
+    config.num_labels = len(NER_LABELS)
+    config.id2label = dict(enumerate(NER_LABELS))
+    config.label2id = {label: i for i, label in enumerate(NER_LABELS)}
+    torch.manual_seed(seed)
+    model = transformers.AutoModelForTokenClassification.from_config(config).eval()
+    fit_token_head(model, tokenizer)
+    model.save_pretrained(directory)
+    return directory
+
+
+def make_embedding_checkpoint(directory: Path, model_type: str = "bert", pooling: str | None = "mean",
+                              normalize: bool = True, seed: int = 0) -> Path:
+    """A tiny random-initialised base model (no head) with a trained tokenizer. With `pooling`, it
+    is a sentence-transformers folder as SentenceTransformer.save writes it (modules.json,
+    1_Pooling/config.json, Normalize when `normalize`); without, a plain base model."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(directory)
+    config = _configs(len(tokenizer))[model_type]
+    torch.manual_seed(seed)
+    model = transformers.AutoModel.from_config(config).eval()
+    model.save_pretrained(directory)
+    if pooling:
+        import json
+
+        modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                   {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+        if normalize:
+            modules.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
+        (directory / "modules.json").write_text(json.dumps(modules, indent=2))
+        (directory / "1_Pooling").mkdir(exist_ok=True)
+        flags = {f"pooling_mode_{name}": key == pooling for name, key in
+                 (("cls_token", "cls"), ("mean_tokens", "mean"), ("max_tokens", "max"), ("mean_sqrt_len_tokens", "-"))}
+        width = config.hidden_size if hasattr(config, "hidden_size") else config.dim
+        (directory / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": width, **flags}, indent=2))
+        (directory / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 128, "do_lower_case": False}))
+    return directory

@@ -94,6 +94,7 @@ CASES = [
      lambda x, y: (np.abs(x) + 0.5) ** y, iOS17),
     ("maximum", "maximum", [(2, 3), (2, 3)], lambda x, y: mb.maximum(x=x, y=y), np.maximum, iOS17),
     ("minimum", "minimum", [(2, 3), (2, 3)], lambda x, y: mb.minimum(x=x, y=y), np.minimum, iOS17),
+    ("clip", "clip", [(2, 5)], lambda x: mb.clip(x=x, alpha=-0.5, beta=0.25), lambda x: np.clip(x, -0.5, 0.25), iOS17),
     ("equal", "equal", [(2, 3), (2, 3)], lambda x, y: mb.cast(x=mb.equal(x=mb.round(x=x), y=mb.round(x=y)), dtype="fp32"),
      lambda x, y: (np.round(x) == np.round(y)).astype(np.float32), iOS17),
     ("not_equal", "not_equal", [(2, 3), (2, 3)], lambda x, y: mb.cast(x=mb.not_equal(x=mb.round(x=x), y=mb.round(x=y)), dtype="fp32"),

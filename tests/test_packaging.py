@@ -18,6 +18,7 @@ def test_wheel_carries_data_and_demo(tmp_path):
     assert "builder/_data/templates/report.html.j2" in names
     assert "builder/demo/checkpoint/model.safetensors" in names
     assert "builder/demo/checkpoint/tokenizer.json" in names
+    assert "builder/tasks/similarity_queries.json" in names  # the embeddings' parity query set
     assert any(name.endswith("entry_points.txt") for name in names)
 
 

@@ -346,8 +346,9 @@ class _PackageRunner(Runner):
         if isinstance(value, dict):
             return np.asarray([[value[label] for label in self.labels]], dtype=np.float32)
         array = np.asarray(value, dtype=np.float32)
-        # Token-level outputs come back at the padded length.
-        return array[:, :length] if array.ndim >= 2 and array.shape[1] == padded != length else array
+        # Token-level outputs ([1, seq, n]) come back at the padded length. Only those: a [1, n]
+        # output whose n happens to equal the padded length is not per token.
+        return array[:, :length] if array.ndim >= 3 and array.shape[1] == padded != length else array
 
     def accepted_length(self, length: int) -> int | None:
         raise NotImplementedError

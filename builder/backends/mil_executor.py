@@ -141,6 +141,12 @@ def _minimum(x, y):
     return np.minimum(x, y)
 
 
+@op("clip")
+def _clip(x, alpha, beta):
+    # MIL's clip is min(max(x, alpha), beta); torch.clamp(min=...) converts to it.
+    return np.minimum(np.maximum(x, alpha), beta)
+
+
 @op("equal")
 def _equal(x, y):
     return np.equal(x, y)

@@ -31,7 +31,9 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
     model, task = manifest["model"], manifest["task"]
     console.print(f"[bold]{model['name']}[/]  status: {manifest['status']}  created {manifest['created']}")
     console.print(f"  {model['architecture']} ({model['parameters']:,} parameters), task {task['name']}: {task['description']}")
-    console.print(f"  labels: {', '.join(task['labels'])}")
+    if task["labels"]:
+        console.print(f"  labels: {', '.join(task['labels'])}")
+    console.print(f"  post-processing: {_postprocessing(task['postprocessing'])}")
     seq = manifest["sequence_length"]
     console.print(f"  sequence length {seq['min']}..{seq['max']}, pad id {seq['pad_token_id']}; "
                   f"tokenizer {manifest['tokenizer']['model']} ({manifest['tokenizer']['vocab_size']} tokens)")
@@ -49,6 +51,17 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
         table.add_row(variant["name"], variant["file"], f"{variant['size_bytes'] / 1e6:.2f} MB", parity["verdict"].upper(),
                       figures, _backend_facts(variant["details"]), how)
     console.print(table)
+
+
+def _postprocessing(spec: dict) -> str:
+    """The short facts of the task's post-processing spec (the sentences are in --json)."""
+    facts = []
+    for key, value in spec.items():
+        if isinstance(value, dict) and "strategy" in value:
+            value = value["strategy"]
+        if isinstance(value, (str, bool, int, float)) and len(str(value)) <= 40:
+            facts.append(f"{key} {value}")
+    return ", ".join(facts)
 
 
 def _backend_facts(details: dict) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from builder.registry import Registry
 from builder.tasks.base import Task, TaskOptions, TensorSpec
+from builder.tasks.feature_extraction import SentenceEmbedding
 from builder.tasks.sequence_classification import SequenceClassification
+from builder.tasks.token_classification import TokenClassification
 
 TASKS: Registry[Task] = Registry("task")
 TASKS.add(SequenceClassification.name, SequenceClassification())
+TASKS.add(TokenClassification.name, TokenClassification())
+TASKS.add(SentenceEmbedding.name, SentenceEmbedding())
 
 __all__ = ["TASKS", "Task", "TaskOptions", "TensorSpec"]

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from builder.vectors import TestVector
 
 # Finite on purpose: finfo(float32).min becomes -inf in fp16 and turns masked softmax rows
 # into NaN; -1e4 is far enough below any real attention score to zero the weight.
@@ -29,6 +33,28 @@ def additive_attention_mask(attention_mask: torch.Tensor) -> torch.Tensor:
     """
     mask = attention_mask[:, None, None, :].to(torch.float32)
     return (1.0 - mask) * MASK_FILL_VALUE
+
+
+class LogitsForExport(torch.nn.Module):
+    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (logits, probabilities?) for any
+    head whose output is `.logits` with labels on the last axis (per text or per token)."""
+
+    def __init__(self, model: torch.nn.Module, with_probabilities: bool):
+        super().__init__()
+        self.model = model
+        self.with_probabilities = with_probabilities
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        logits = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).logits
+        if self.with_probabilities:
+            return logits, torch.softmax(logits, dim=-1)
+        return (logits,)
+
+
+def config_labels(raw_config: dict[str, Any], config: Any) -> list[str]:
+    """Labels in id order from the loaded transformers config (which invents LABEL_n when
+    config.json has no id2label)."""
+    return [str(config.id2label[i]) for i in sorted(config.id2label)]
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,30 @@ class Task(ABC):
     head_suffixes: ClassVar[tuple[str, ...]]
     # The transformers Auto class that builds the model with this task's head.
     auto_model_class: ClassVar[str]
+    # Whether the test vectors carry each token's character offsets and word id (tasks whose
+    # post-processing maps tokens back to the text).
+    needs_alignment: ClassVar[bool] = False
+    # Names of the TaskMetrics task_metrics() returns; a target profile gates each with min_<name>.
+    metric_names: ClassVar[tuple[str, ...]] = ()
+    # App shells (builder/apps) that know how to present this task.
+    app_shells: ClassVar[tuple[str, ...]] = ()
+
+    def matches(self, heads: list[str], checkpoint_dir: Path) -> bool:
+        """Whether a checkpoint whose config.json lists these `architectures` is of this task."""
+        return any(head.endswith(suffix) for head in heads for suffix in self.head_suffixes)
+
+    def for_checkpoint(self, checkpoint_dir: Path, raw_config: dict[str, Any]) -> "Task":
+        """This task configured for one checkpoint (e.g. its pooling); reads files, never
+        executes anything from the folder. Raises EdgepackError for what it cannot handle."""
+        return self
+
+    def labels(self, raw_config: dict[str, Any], config: Any, checkpoint_dir: Path) -> list[str]:
+        """The labels the outputs are indexed by, or raise EdgepackError saying how to fix the config."""
+        return config_labels(raw_config, config)
+
+    def extra_samples(self) -> list[str]:
+        """Texts this task's parity metric needs besides the user's samples."""
+        return []
 
     def inputs(self, options: TaskOptions) -> list[TensorSpec]:
         return encoder_inputs()
@@ -97,11 +147,18 @@ class Task(ABC):
         """How an app turns the outputs into an answer; written into the manifest."""
 
     @abstractmethod
-    def task_metrics(self, reference: list[list[np.ndarray]], candidate: list[list[np.ndarray]]) -> list[TaskMetric]:
-        """Agreement figures over all samples; each list item is one sample's outputs."""
+    def task_metrics(self, reference: list[list[np.ndarray]], candidate: list[list[np.ndarray]],
+                     vectors: Sequence["TestVector"], labels: list[str]) -> list[TaskMetric]:
+        """Agreement figures over all samples; each list item is one sample's outputs, and
+        `vectors[i]` the test vector (text, ids, mask, alignment) they were computed from."""
 
-    def describe_prediction(self, outputs: list[np.ndarray], labels: list[str]) -> str:
+    def describe_prediction(self, outputs: list[np.ndarray], labels: list[str], vector: "TestVector") -> str:
         return ""
+
+    def decode(self, outputs: list[np.ndarray], labels: list[str], vector: "TestVector") -> Any:
+        """The app-level answer (e.g. entities) the post-processing spec yields, for the test
+        vectors; None when the raw outputs are the answer."""
+        return None
 
     def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
         """Labels when the model is a single-label classifier ending in probabilities:

@@ -7,22 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec, additive_attention_mask
-
-
-class SequenceClassifierForExport(torch.nn.Module):
-    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (logits [1, labels], probabilities [1, labels]?)."""
-
-    def __init__(self, model: torch.nn.Module, with_probabilities: bool):
-        super().__init__()
-        self.model = model
-        self.with_probabilities = with_probabilities
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        logits = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).logits
-        if self.with_probabilities:
-            return logits, torch.softmax(logits, dim=-1)
-        return (logits,)
+from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec
 
 
 class SequenceClassification(Task):
@@ -30,9 +15,11 @@ class SequenceClassification(Task):
     description = "one label per text (intent, sentiment, topic)"
     head_suffixes = ("ForSequenceClassification",)
     auto_model_class = "AutoModelForSequenceClassification"
+    app_shells = ("android",)
+    metric_names = ("top1_agreement",)
 
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
-        return SequenceClassifierForExport(model, options.probabilities).eval()
+        return LogitsForExport(model, options.probabilities).eval()
 
     def reference(self, model, input_ids, attention_mask, options):
         logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
@@ -56,7 +43,7 @@ class SequenceClassification(Task):
             "labels": labels,
         }
 
-    def task_metrics(self, reference, candidate) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
         ref_top = [int(np.argmax(outputs[0])) for outputs in reference]
         cand_top = [int(np.argmax(outputs[0])) for outputs in candidate]
         disagreements = [i for i, (r, c) in enumerate(zip(ref_top, cand_top)) if r != c]
@@ -66,5 +53,5 @@ class SequenceClassification(Task):
     def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
         return labels if options.probabilities else None
 
-    def describe_prediction(self, outputs, labels) -> str:
+    def describe_prediction(self, outputs, labels, vector) -> str:
         return labels[int(np.argmax(outputs[0]))]

@@ -1,0 +1,228 @@
+"""Sentence embeddings (feature extraction): one vector per text, pooling and normalisation
+fused into the exported graph so the app reads the final vector.
+
+Two kinds of checkpoint: a plain base model (config.json architectures "BertModel" etc.),
+pooled by mean over the real tokens and not normalised unless told otherwise; and a
+sentence-transformers folder, recognised by its modules.json, whose Pooling config and
+optional Normalize module are read as JSON (nothing from the folder is imported or run).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from builder.errors import EdgepackError
+from builder.tasks.base import MASK_FILL_VALUE, Task, TaskMetric, TaskOptions, TensorSpec, additive_attention_mask
+
+POOLING_MODES = ("mean", "cls", "max")
+_POOLING_TEXT = {
+    "mean": "mean of the last hidden states over the tokens with attention_mask 1",
+    "cls": "the last hidden state of the first token ([CLS])",
+    "max": "element-wise maximum of the last hidden states over the tokens with attention_mask 1",
+}
+# sentence-transformers < 5 wrote one flag per mode in 1_Pooling/config.json.
+_LEGACY_POOLING_FLAGS = {
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens": "weightedmean",
+    "pooling_mode_lasttoken": "lasttoken",
+}
+_ST_MODULES = ("Transformer", "Pooling", "Normalize")
+QUERY_SET = Path(__file__).with_name("similarity_queries.json")
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    pooling: str = "mean"
+    normalize: bool = False
+    dimension: int | None = None
+    # Where the pooling came from, for the manifest.
+    source: str = "plain base model: edgepack's default (mean pooling, not normalised)"
+    # sentence-transformers' own truncation length, when the folder states one.
+    max_seq_length: int | None = None
+
+
+class EmbeddingForExport(torch.nn.Module):
+    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (embedding [1, dim],)."""
+
+    def __init__(self, model: torch.nn.Module, pooling: str, normalize: bool):
+        super().__init__()
+        self.model = model
+        self.pooling = pooling
+        self.normalize = normalize
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor]:
+        hidden = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).last_hidden_state
+        mask = attention_mask[:, :, None].to(hidden.dtype)
+        if self.pooling == "cls":
+            pooled = hidden[:, 0]
+        elif self.pooling == "max":
+            # A finite fill, as for attention: -1e9 is -inf in fp16.
+            pooled = torch.amax(hidden + (1.0 - mask) * MASK_FILL_VALUE, dim=1)
+        else:
+            pooled = torch.sum(hidden * mask, dim=1) / torch.clamp(torch.sum(mask, dim=1), min=1e-9)
+        if self.normalize:
+            # x / max(|x|, eps), written out: coremltools would turn torch's norm into reduce_l2_norm.
+            norm = torch.sqrt(torch.sum(pooled * pooled, dim=-1, keepdim=True))
+            pooled = pooled / torch.clamp(norm, min=1e-12)
+        return (pooled,)
+
+
+def reference_embedding(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str, normalize: bool) -> torch.Tensor:
+    """Pooling as sentence-transformers computes it, on the eager model's last hidden states."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    if pooling == "cls":
+        pooled = hidden[:, 0]
+    elif pooling == "max":
+        pooled = hidden.masked_fill(mask == 0, -1e9).max(dim=1).values
+    else:
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, p=2, dim=1) if normalize else pooled
+
+
+def load_query_set() -> list[dict[str, Any]]:
+    return json.loads(QUERY_SET.read_text(encoding="utf-8"))["queries"]
+
+
+class SentenceEmbedding(Task):
+    name = "feature-extraction"
+    description = "one vector per text (sentence embeddings), pooled and normalised in the graph"
+    head_suffixes = ()
+    auto_model_class = "AutoModel"
+    metric_names = ("ranking_agreement",)
+
+    def __init__(self, config: EmbeddingConfig = EmbeddingConfig()):
+        self.config = config
+
+    def matches(self, heads: list[str], checkpoint_dir: Path) -> bool:
+        # A bare encoder ("BertModel", "DistilBertModel"), not a head ("...ForX", "...LMHeadModel").
+        bare = any(re.fullmatch(r"[A-Za-z0-9]+Model", head) and "For" not in head and not head.endswith("HeadModel")
+                   for head in heads)
+        return bare or (checkpoint_dir / "modules.json").is_file()
+
+    def for_checkpoint(self, checkpoint_dir: Path, raw_config: dict[str, Any]) -> "SentenceEmbedding":
+        dimension = raw_config.get("hidden_size") or raw_config.get("dim")
+        modules_file = checkpoint_dir / "modules.json"
+        if not modules_file.is_file():
+            return SentenceEmbedding(replace(self.config, dimension=dimension))
+        return SentenceEmbedding(_sentence_transformers_config(checkpoint_dir, modules_file, dimension))
+
+    def labels(self, raw_config, config, checkpoint_dir) -> list[str]:
+        return []
+
+    def extra_samples(self) -> list[str]:
+        return [text for item in load_query_set() for text in (item["query"], *item["candidates"])]
+
+    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
+        return EmbeddingForExport(model, self.config.pooling, self.config.normalize).eval()
+
+    def reference(self, model, input_ids, attention_mask, options):
+        hidden = model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return (reference_embedding(hidden, attention_mask, self.config.pooling, self.config.normalize),)
+
+    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
+        norm = ", L2-normalised" if self.config.normalize else ""
+        return [TensorSpec("embedding", "float32", (1, self.config.dimension or "dim"),
+                           f"sentence embedding: {self.config.pooling} pooling{norm}, computed in the graph")]
+
+    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+        return {
+            "kind": "sentence-embedding",
+            "read_output": "embedding",
+            "dimension": self.config.dimension,
+            "pooling": self.config.pooling,
+            "pooling_detail": _POOLING_TEXT[self.config.pooling],
+            "normalized": self.config.normalize,
+            "in_graph": "pooling and normalisation are part of the exported model: use the output as it is",
+            "similarity": "cosine similarity; the vectors have unit length, so it is their dot product" if self.config.normalize
+                          else "cosine similarity: dot product divided by both vectors' lengths",
+            "source": self.config.source,
+            "trained_max_seq_length": self.config.max_seq_length,
+        }
+
+    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+        first = {}
+        for index, vector in enumerate(vectors):
+            first.setdefault(vector.text, index)
+        agree, gaps, changed, used = 0, [], [], 0
+        for number, item in enumerate(load_query_set()):
+            texts = [item["query"], *item["candidates"]]
+            if not all(text in first for text in texts):
+                continue
+            used += 1
+            ref_order, ref_scores = _ranking([np.asarray(reference[first[t]][0]) for t in texts])
+            cand_order, _ = _ranking([np.asarray(candidate[first[t]][0]) for t in texts])
+            ordered = np.sort(ref_scores)[::-1]
+            gaps.append(float(np.min(ordered[:-1] - ordered[1:])) if len(ordered) > 1 else 0.0)
+            if ref_order == cand_order:
+                agree += 1
+            else:
+                changed.append(number)
+        # No query found (vectors made without the query set) is a failed check, never a pass.
+        value = agree / used if used else float("nan")
+        return [TaskMetric("ranking_agreement", value, {"queries": used, "changed_queries": changed,
+                                                        "min_reference_score_gap": min(gaps) if gaps else None})]
+
+
+def _ranking(embeddings: list[np.ndarray]) -> tuple[list[int], np.ndarray]:
+    query, candidates = embeddings[0].ravel().astype(np.float64), embeddings[1:]
+    scores = np.array([float(query @ c.ravel() / max(np.linalg.norm(query) * np.linalg.norm(c), 1e-30)) for c in candidates])
+    return [int(i) for i in np.argsort(-scores, kind="stable")], scores
+
+
+def _sentence_transformers_config(directory: Path, modules_file: Path, dimension: int | None) -> EmbeddingConfig:
+    """Read modules.json and the Pooling config as data; refuse what the graph cannot reproduce."""
+    try:
+        modules = sorted(json.loads(modules_file.read_text(encoding="utf-8")), key=lambda m: m.get("idx", 0))
+        kinds = [(str(m["type"]).rsplit(".", 1)[-1], str(m["type"]), str(m.get("path", ""))) for m in modules]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EdgepackError(f"{modules_file} is not a sentence-transformers module list ({exc}); re-save the model with "
+                            "SentenceTransformer.save") from exc
+    unsupported = [f"{full} ({path or 'top level'})" for kind, full, path in kinds
+                   if kind not in _ST_MODULES or not full.startswith("sentence_transformers.")]
+    if unsupported:
+        raise EdgepackError(f"{modules_file} lists {', '.join(unsupported)}, which edgepack cannot export; supported "
+                            f"sentence-transformers modules: {', '.join(_ST_MODULES)} (export a model without the others)")
+    order = [kind for kind, _, _ in kinds]
+    if order not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        raise EdgepackError(f"{modules_file} has modules {' -> '.join(order)}; edgepack exports Transformer -> Pooling "
+                            "(-> Normalize) in that order")
+    if kinds[0][2] not in ("", "."):
+        raise EdgepackError(f"{modules_file} keeps the transformer in {kinds[0][2]}/; edgepack reads it from the folder's top "
+                            "level (config.json and weights next to modules.json), as SentenceTransformer.save writes it")
+    pooling_file = directory / kinds[1][2] / "config.json"
+    try:
+        pooling_config = json.loads(pooling_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EdgepackError(f"cannot read the pooling config {pooling_file} ({exc}); it is written by SentenceTransformer.save") from exc
+    modes = _pooling_modes(pooling_config)
+    if len(modes) != 1 or modes[0] not in POOLING_MODES:
+        raise EdgepackError(f"{pooling_file} asks for pooling {' + '.join(modes) or 'none'}; edgepack exports exactly one of "
+                            f"{', '.join(POOLING_MODES)}: set one mode in the Pooling module and re-save the model")
+    bert_config = directory / "sentence_bert_config.json"
+    max_len = None
+    if bert_config.is_file():
+        try:
+            max_len = json.loads(bert_config.read_text(encoding="utf-8")).get("max_seq_length")
+        except (OSError, ValueError, AttributeError):
+            max_len = None
+    normalize = order[-1] == "Normalize"
+    source = "sentence-transformers folder: modules.json, " + f"{kinds[1][2]}/config.json" + (", Normalize" if normalize else "")
+    return EmbeddingConfig(modes[0], normalize, dimension or pooling_config.get("embedding_dimension")
+                           or pooling_config.get("word_embedding_dimension"), source, max_len)
+
+
+def _pooling_modes(config: dict[str, Any]) -> list[str]:
+    mode = config.get("pooling_mode")
+    if mode is not None:
+        return [mode] if isinstance(mode, str) else [str(m) for m in mode]
+    return [name for flag, name in _LEGACY_POOLING_FLAGS.items() if config.get(flag)]
