@@ -16,11 +16,10 @@ from builder import __version__
 from builder.apps.tokenizer_support import require_supported
 from builder.bundle import STATUS_VERIFIED, replace_dir, write_json
 from builder.errors import EdgepackError
+from builder.tasks import TASKS
 
 # Written into every generated project, so a later run knows it may replace the folder.
 MARKER = ".edgepack-app.json"
-# The manifest post-processing kinds the app shells' kits implement (task.postprocessing.kind).
-POSTPROCESSING = ("single-label-classification",)
 
 
 def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: str) -> dict[str, Any]:
@@ -28,10 +27,11 @@ def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: str) ->
     platform's app tokenizer would reproduce wrongly."""
     if manifest["status"] != STATUS_VERIFIED:
         raise EdgepackError(f"bundle {bundle} has status {manifest['status']!r}; an app shell only embeds a verified bundle")
-    kind = manifest["task"]["postprocessing"].get("kind")
-    if kind not in POSTPROCESSING:
-        raise EdgepackError(f"the {platform} app shell post-processes {', '.join(POSTPROCESSING)} outputs, not {kind!r} "
-                            f"(task {manifest['task']['name']}); the bundle itself is usable from your own app code")
+    task = TASKS.get(manifest["task"]["name"])
+    if platform not in task.app_shells:
+        raise EdgepackError(f"the {platform} app shell does not handle task {task.name!r} yet (its kit post-processes "
+                            f"{', '.join(t.name for _, t in TASKS.items() if platform in t.app_shells)}); "
+                            "the bundle itself is usable from your own app code")
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
     require_supported(tokenizer, platform=platform)
     return tokenizer

@@ -15,7 +15,7 @@ class SequenceClassification(Task):
     description = "one label per text (intent, sentiment, topic)"
     head_suffixes = ("ForSequenceClassification",)
     auto_model_class = "AutoModelForSequenceClassification"
-    app_shells = ("android",)
+    app_shells = ("android", "ios")
     metric_names = ("top1_agreement",)
 
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
