@@ -93,9 +93,9 @@ def test_project_check_requires_the_model_in_the_app_target(app, tmp_path):
 
 def test_swift_package_builds_and_replays_the_bundle(app):
     _swift_or_fail()
-    result = swift_checks.test_package(app)
+    result = swift_checks.run_package_tests(app)
     assert result.ok, result.summary()
-    assert result.tests_run >= 4 and result.tests_failed == 0
+    assert result.tests_run >= 5 and result.failures == 0
 
 
 def test_swift_package_tests_catch_a_wrong_answer(app, tmp_path):
@@ -107,7 +107,7 @@ def test_swift_package_tests_catch_a_wrong_answer(app, tmp_path):
     vectors["vectors"][1]["expected_answer"] = "not-a-label"
     vectors["vectors"][2]["input_ids"][1] += 1
     vectors_file.write_text(json.dumps(vectors))
-    result = swift_checks.test_package(copy)
+    result = swift_checks.run_package_tests(copy)
     assert not result.ok
     assert any("answer for" in e for e in result.errors) and any("ids of" in e for e in result.errors), result.errors
 

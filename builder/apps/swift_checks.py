@@ -1,6 +1,6 @@
 """What can be proven of a generated iOS app without a Mac.
 
-- `test_package`: `swift build` and `swift test` of the app's own EdgepackKit package (its
+- `run_package_tests`: `swift build` and `swift test` of the app's own EdgepackKit package (its
   tests replay the bundle's test vectors through the Swift tokenizer and post-processing).
 - `typecheck_app`: the app's Core ML-facing code (every App/ and AppTests/ file that does not
   import SwiftUI) compiled against templates/ios-stubs/CoreML, a stub of the Core ML API, and
@@ -29,13 +29,14 @@ _EXECUTED = re.compile(r"Executed (\d+) tests?, with (\d+) failures?")
 
 @dataclass
 class SwiftResult:
-    """One Swift check: did it succeed, its error lines, and the test counts when it ran tests."""
+    """One Swift check: did it succeed, its error lines, and (when it ran XCTest) how many
+    tests ran and how many assertion failures they reported."""
 
     ok: bool
     errors: list[str]
     output: str
     tests_run: int = 0
-    tests_failed: int = 0
+    failures: int = 0
     parse_only: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -56,7 +57,7 @@ def _swift(args: list[str], cwd: str) -> tuple[bool, str]:
     return done.returncode == 0, done.stdout + done.stderr
 
 
-def test_package(app: Path, cache_name: str = "ios-app-package") -> SwiftResult:
+def run_package_tests(app: Path, cache_name: str = "ios-app-package") -> SwiftResult:
     """`swift build` then `swift test` of <app>/EdgepackKit, with the app's resources beside it."""
     host, inside = swift_toolchain.persistent_dir(cache_name)
     swift_toolchain.sync_tree(app / "EdgepackKit", host / "EdgepackKit")
@@ -73,8 +74,8 @@ def test_package(app: Path, cache_name: str = "ios-app-package") -> SwiftResult:
     ok, output = _swift(["test", "--skip-build"], package)
     counts = _EXECUTED.findall(output)
     run, failed = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
-    failures = [line for line in output.splitlines() if ": error: " in line]
-    return SwiftResult(ok and run > 0 and failed == 0, failures, output, run, failed)
+    errors = [line for line in output.splitlines() if ": error: " in line]
+    return SwiftResult(ok and run > 0 and failed == 0, errors, output, run, failed)
 
 
 _PACKAGE = """// swift-tools-version:5.9

@@ -44,7 +44,7 @@ def app_command() -> None:
               help="Which variant of the bundle the app embeds. Default: android int8-dynamic, else fp32; "
                    "ios fp16, else int8-weights, else fp32.")
 def generate_command(bundle: Path, platform: str, output: Path, app_id, app_name, recipe) -> None:
-    """Write an app project that embeds BUNDLE (EdgepackError on anything it cannot do faithfully)."""
+    """Write an app project that embeds BUNDLE; anything it could not embed faithfully is refused with the reason."""
     from builder.apps.platforms import APP_PLATFORMS
 
     app = APP_PLATFORMS.get(platform).generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)

@@ -57,7 +57,7 @@ public struct BundleManifest {
                 backend: try entry.string("backend"),
                 recipe: try entry.string("recipe"),
                 file: try entry.string("file"),
-                thresholds: try Dictionary(uniqueKeysWithValues: thresholds.values.keys.map { ($0, try thresholds.double($0)) }),
+                thresholds: try Dictionary(thresholds.keys.map { ($0, try thresholds.double($0)) }, uniquingKeysWith: { _, last in last }),
                 computeUnits: try details.flatMap { $0.has("compute_units") ? try $0.string("compute_units") : nil },
                 sequenceShapes: try details.flatMap { $0.has("sequence_shapes") ? try SequenceShapes(try $0.object("sequence_shapes")) : nil }
             )

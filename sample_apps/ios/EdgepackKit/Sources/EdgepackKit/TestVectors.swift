@@ -24,9 +24,9 @@ public struct TestVectors {
                 text: try vector.string("text"),
                 inputIds: try vector.ints("input_ids"),
                 attentionMask: try vector.ints("attention_mask"),
-                expected: try Dictionary(uniqueKeysWithValues: expected.values.keys.map {
-                    ($0, try JSONFields.flatFloats(expected.values[$0], "\(expected.context).\($0)"))
-                }),
+                expected: try Dictionary(expected.keys.map {
+                    ($0, try JSONFields.flatFloats(expected.object[$0], "\(expected.context).\($0)"))
+                }, uniquingKeysWith: { _, last in last }),
                 expectedAnswer: vector.has("expected_answer") ? try vector.string("expected_answer") : nil
             )
         }

@@ -76,4 +76,20 @@ final class BundleReplayTests: XCTestCase {
         let nan = try replay.problems(vectors) { inputs in try reference(inputs).mapValues { $0.map { _ in Float.nan } } }
         XCTAssertFalse(nan.isEmpty, "NaN outputs must not pass")
     }
+
+    /// A manifest from a broken or different edgepack gives an error naming the field, not a crash,
+    /// and JSON `true` is never read as the number 1.
+    func testMalformedManifestsGiveReadableErrors() {
+        let cases = [
+            ("{\"schema_version\": 2,}", "manifest is not valid JSON"),
+            ("{\"schema_version\": true}", "manifest.schema_version is not an integer"),
+            ("{\"schema_version\": 1}", "manifest schema 1; this app reads schema 2"),
+            ("[]", "manifest is not a JSON object"),
+        ]
+        for (json, message) in cases {
+            XCTAssertThrowsError(try BundleManifest(json: Data(json.utf8)), json) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(json): \(error)")
+            }
+        }
+    }
 }
