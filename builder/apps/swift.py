@@ -25,7 +25,6 @@ PACKAGE_DIR = data_dir("templates") / "ios" / "EdgepackKit"
 PRODUCT = "edgepack-tokenize"
 CACHE_NAME = "edgepack-tokenize"
 KEEP_BUILDS = 5
-_NOT_COPIED = (".build", ".swiftpm")
 
 
 class SwiftBuildError(RuntimeError):
@@ -78,7 +77,7 @@ def build_tokenizer() -> str:
         if (host / name).exists():
             return f"{inside}/{name}"
         package = host / "package"
-        swift_toolchain.sync_tree(PACKAGE_DIR, package, keep=_NOT_COPIED)
+        swift_toolchain.sync_tree(PACKAGE_DIR, package)
         done = swift_toolchain.swift(["build", "-c", "release", "--product", PRODUCT], cwd=f"{inside}/package")
         built = package / ".build" / "release" / PRODUCT
         if done.returncode != 0 or not built.exists():

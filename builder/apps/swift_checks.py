@@ -103,9 +103,7 @@ def ui_files(folder: Path) -> list[Path]:
 def typecheck_app(app: Path, cache_name: str = "ios-app-typecheck") -> SwiftResult:
     """Compile the app's non-UI Swift files and its XCTest against the Core ML stub."""
     host, inside = swift_toolchain.persistent_dir(cache_name)
-    for entry in host.iterdir():
-        if entry.name != ".build":
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    swift_toolchain.clear_except(host)
     skipped = []
     for folder in ("App", "AppTests"):
         (host / folder).mkdir()

@@ -45,10 +45,6 @@ def chroot_dir() -> Path:
     return base / f"swift-{SUITE}-{platform.machine()}"
 
 
-def is_ready() -> bool:
-    return native_swift() is not None or (chroot_dir() / READY_STAMP).exists()
-
-
 # --------------------------------------------------------------------------- mirror
 
 def _sources_entries() -> list[tuple[str, list[str]]]:
@@ -186,13 +182,21 @@ def persistent_dir(name: str) -> tuple[Path, str]:
     return host, inside
 
 
-def sync_tree(source: Path, destination: Path, keep: tuple[str, ...] = (".build", ".swiftpm")) -> None:
-    """Make `destination` a copy of `source`, keeping (and never copying) the `keep` folders:
-    Swift's build cache survives while every source file is replaced."""
+BUILD_CACHE = (".build", ".swiftpm")
+
+
+def clear_except(destination: Path, keep: tuple[str, ...] = BUILD_CACHE) -> None:
+    """Empty `destination` (creating it) but for the `keep` folders: Swift's build cache."""
     destination.mkdir(parents=True, exist_ok=True)
     for entry in destination.iterdir():
         if entry.name not in keep:
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def sync_tree(source: Path, destination: Path, keep: tuple[str, ...] = BUILD_CACHE) -> None:
+    """Make `destination` a copy of `source`, keeping (and never copying) the `keep` folders:
+    Swift's build cache survives while every source file is replaced."""
+    clear_except(destination, keep)
     for entry in source.iterdir():
         if entry.name in keep:
             continue

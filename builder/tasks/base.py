@@ -164,3 +164,18 @@ class Task(ABC):
         """Labels when the model is a single-label classifier ending in probabilities:
         backends that know the notion (Core ML) then present it as a classifier."""
         return None
+
+
+class LogitsHeadTask(Task):
+    """A task whose head returns `.logits` with labels on the last axis (per text or per
+    token): exported through LogitsForExport, with the eager reference computed the plain
+    transformers way (2-D mask, no wrapper) so a wrapper bug shows up as a parity failure."""
+
+    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
+        return LogitsForExport(model, options.probabilities).eval()
+
+    def reference(self, model, input_ids, attention_mask, options):
+        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+        if options.probabilities:
+            return logits, torch.softmax(logits, dim=-1)
+        return (logits,)

@@ -5,27 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
-from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec
 
 
-class SequenceClassification(Task):
+class SequenceClassification(LogitsHeadTask):
     name = "sequence-classification"
     description = "one label per text (intent, sentiment, topic)"
     head_suffixes = ("ForSequenceClassification",)
     auto_model_class = "AutoModelForSequenceClassification"
     app_shells = ("android", "ios")
     metric_names = ("top1_agreement",)
-
-    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
-        return LogitsForExport(model, options.probabilities).eval()
-
-    def reference(self, model, input_ids, attention_mask, options):
-        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
-        if options.probabilities:
-            return logits, torch.softmax(logits, dim=-1)
-        return (logits,)
 
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
         n = len(labels)

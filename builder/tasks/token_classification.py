@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
 import numpy as np
-import torch
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec, config_labels
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, config_labels
 
 OUTSIDE = "O"
 STRATEGIES = ("first", "simple")
@@ -103,7 +102,7 @@ def label_scheme(labels: Sequence[str]) -> str:
     return "mixed"
 
 
-class TokenClassification(Task):
+class TokenClassification(LogitsHeadTask):
     name = "token-classification"
     description = "one label per token, grouped into entity spans (NER)"
     head_suffixes = ("ForTokenClassification",)
@@ -120,15 +119,6 @@ class TokenClassification(Task):
                 '"id2label": {"0": "O", "1": "B-PER", "2": "I-PER"}'
             )
         return labels
-
-    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
-        return LogitsForExport(model, options.probabilities).eval()
-
-    def reference(self, model, input_ids, attention_mask, options):
-        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
-        if options.probabilities:
-            return logits, torch.softmax(logits, dim=-1)
-        return (logits,)
 
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
         n = len(labels)
