@@ -45,6 +45,8 @@ class BuildOptions:
     max_seq_len: int = 128
     probabilities: bool = True
     task: str | None = None
+    # Base checkpoint for a PEFT adapter folder given as `checkpoint` (builder.adapters).
+    base: Path | None = None
     # Bundle directory name; defaults to the checkpoint folder's name.
     name: str | None = None
     # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
@@ -142,13 +144,15 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     task_options = TaskOptions(max_seq_len=options.max_seq_len, probabilities=options.probabilities)
 
     with stages.stage("load", "Loading checkpoint"):
-        checkpoint = load_checkpoint(options.checkpoint, options.task)
+        checkpoint = load_checkpoint(options.checkpoint, options.task, options.base)
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len)
         if options.apps:
             _check_app_shells(checkpoint, options.apps)
             _check_app_tokenizer(checkpoint)
-        model = checkpoint.load_model()
+        model = checkpoint.load_model(texts)
+    if checkpoint.adapter:
+        stages.log(checkpoint.adapter.summary())
     name = options.name or checkpoint.name
     task = checkpoint.task
     texts += [text for text in task.extra_samples() if text not in texts]
@@ -296,6 +300,7 @@ def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options
             "architecture": checkpoint.architecture.display_name,
             "model_type": checkpoint.architecture.model_type,
             "parameters": sum(p.numel() for p in model.parameters()),
+            **({"adapter": checkpoint.adapter.to_json()} if checkpoint.adapter else {}),
         },
         "task": {"name": task.name, "description": task.description, "labels": checkpoint.labels,
                  "postprocessing": task.postprocessing(checkpoint.labels, options)},
