@@ -20,7 +20,7 @@ from builder.checkpoint import load_checkpoint
 from builder.cli import cli
 from builder.tasks import TaskOptions
 from bundles import assert_complete_bundle, run_pte
-from checkpoints import LABELS, PROTOTYPES, make_embedding_checkpoint
+from checkpoints import LABELS, NER_LABELS, PROTOTYPES, make_embedding_checkpoint, make_token_checkpoint
 
 # Not among the build's samples: the .pte must give the adapter model's answer on new text too.
 PROBE = "my parcel went to the wrong street, please ship it to my new home"
@@ -97,14 +97,16 @@ def test_build_merges_exports_and_matches_the_adapter_model(lora, tmp_path):
     samples = tmp_path / "samples.jsonl"
     samples.write_text("\n".join(json.dumps({"text": text}) for text in SAMPLES))
     out = tmp_path / "dist"
-    result = CliRunner().invoke(cli, ["build", str(lora.adapter), "--base", str(lora.base), "--target", "all",
-                                      "--samples", str(samples), "-o", str(out)])
+    # Both targets; ExecuTorch fp32 + int8-dynamic and Core ML fp32 (three lowerings keep the test short).
+    result = CliRunner().invoke(cli, ["build", str(lora.adapter), "--base", str(lora.base), "--target", "all", "--quant", "fp32",
+                                      "--quant", "int8-dynamic", "--samples", str(samples), "-o", str(out)])
     assert result.exit_code == 0, result.output
     line = " ".join(result.output.split())  # rich wraps the stderr line at the terminal width
     assert "Merged LORA adapter (r=4, alpha=8, targets query, value; full weights of classifier) into" in line
     assert "merged vs adapter max abs err" in line
     bundle = out / "intent-lora"
     manifest = assert_complete_bundle(bundle)
+    assert [v["name"] for v in manifest["variants"]] == ["android-xnnpack/fp32", "android-xnnpack/int8-dynamic", "ios-coreml/fp32"]
     assert manifest["task"]["name"] == "sequence-classification"
     assert manifest["task"]["labels"] == LABELS  # from the adapter folder's config.json; the base has none
 
@@ -124,6 +126,8 @@ def test_build_merges_exports_and_matches_the_adapter_model(lora, tmp_path):
 
     verify = CliRunner().invoke(cli, ["verify", str(bundle)])
     assert verify.exit_code == 0, verify.output
+    inspect = CliRunner().invoke(cli, ["inspect", str(bundle)])
+    assert "merged LORA adapter r=4 alpha=8 on query, value into base" in " ".join(inspect.output.split())
 
 
 def test_merged_model_and_its_graph_hold_no_adapter_parts(lora):
@@ -178,6 +182,38 @@ def test_embedding_adapter_found_through_its_recorded_base(lora, tmp_path):
     embedding = run_pte(tmp_path / "dist/embed-lora/executorch/model-fp32.pte", probe["input_ids"][0].tolist(),
                         probe["attention_mask"][0].tolist())[0]
     assert np.abs(embedding - expected).max() < 1e-4 and np.abs(embedding - before).max() > 1e-2
+
+
+def test_token_classification_adapter_takes_labels_and_tokenizer_from_its_base(tmp_path):
+    """A TOKEN_CLS LoRA saved bare (adapter_config.json and weights only): the NER base gives labels
+    and tokenizer, peft's automatic modules_to_save gives the retrained head."""
+    base = make_token_checkpoint(tmp_path / "ner-base")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    torch.manual_seed(2)
+    model = transformers.AutoModelForTokenClassification.from_pretrained(base)
+    peft_model = peft.get_peft_model(model, peft.LoraConfig(task_type="TOKEN_CLS", r=4, lora_alpha=8,
+                                                            target_modules=["query", "value"], lora_dropout=0.0))
+    batch = tokenizer(SAMPLES[1:4], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        shifted = (peft_model(**batch).logits.argmax(-1) + 1) % len(NER_LABELS)  # a new tagging to learn
+    _train(peft_model, lambda: torch.nn.functional.cross_entropy(peft_model(**batch).logits.flatten(0, 1), shifted.flatten()), 10)
+    adapter = tmp_path / "ner-lora"
+    peft_model.save_pretrained(adapter)
+    assert sorted(p.name for p in adapter.iterdir()) == ["README.md", "adapter_config.json", "adapter_model.safetensors"]
+    probe = tokenizer(PROBE, return_tensors="pt")
+    with torch.no_grad():
+        expected = peft_model(**probe).logits
+        with peft_model.disable_adapter():
+            before = peft_model(**probe).logits
+
+    checkpoint = load_checkpoint(adapter)
+    assert checkpoint.task.name == "token-classification" and checkpoint.labels == NER_LABELS
+    assert checkpoint.tokenizer.source_dir == base and checkpoint.adapter.modules_to_save == ["classifier"]
+    merged = checkpoint.load_model(SAMPLES)
+    with torch.no_grad():
+        logits = merged(**probe).logits
+    assert (logits - expected).abs().max() < 1e-4 and (logits - before).abs().max() > 0.1
+    assert checkpoint.adapter.merge_check.max_abs_error <= MERGE_TOLERANCE
 
 
 def _samples(tmp_path):
