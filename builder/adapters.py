@@ -262,10 +262,13 @@ def _base_path(config: dict[str, Any], config_file: Path, base: Path | None) -> 
     recorded = config.get("base_model_name_or_path")
     if not recorded:
         raise EdgepackError(f"{config_file} does not name its base model; pass --base with the local base checkpoint folder")
-    if not Path(recorded).is_dir():
-        raise EdgepackError(f"{config_file} names base model {recorded!r}, which is not a local folder; pass --base with the "
-                            "local base checkpoint (nothing is downloaded)")
-    return Path(recorded)
+    # peft records the path as training was given it: relative to that run's working directory,
+    # which is often the adapter's parent too.
+    for candidate in (Path(recorded), config_file.parent / recorded):
+        if candidate.is_dir():
+            return candidate
+    raise EdgepackError(f"{config_file} names base model {recorded!r}, which is not a local folder; pass --base with the "
+                        "local base checkpoint (nothing is downloaded)")
 
 
 def _weights_file(path: Path) -> Path:

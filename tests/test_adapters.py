@@ -13,7 +13,7 @@ import pytest
 import torch
 import transformers
 from click.testing import CliRunner
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from builder.adapters import MERGE_TOLERANCE
 from builder.checkpoint import load_checkpoint
@@ -262,6 +262,7 @@ def _one_layer_base(lora, folder):
         ("dora", "uses DoRA (use_dora): not supported yet"),
         ("other-architecture", "does not fit base"),
         ("fewer-layers", "of its tensors name modules the base lacks"),
+        ("missing-tensors", "2 adapter tensors the base expects are absent"),
         ("pickle", "is not a plain tensor file and will not be unpickled"),
         ("base-for-plain", "--base is for PEFT adapter folders"),
         ("label-count", "the adapter's saved head has 4 outputs but"),
@@ -283,6 +284,9 @@ def test_bad_adapters_get_one_line_exit_2_and_nothing_written(lora, tiny_checkpo
     elif case == "fewer-layers":
         base = tmp_path / "short-base"
         _one_layer_base(lora, base)
+    elif case == "missing-tensors":  # peft would keep those LoRA layers at their initial values, silently
+        weights = load_file(adapter / "adapter_model.safetensors")
+        save_file({k: v for k, v in weights.items() if "layer.1.attention.self.value" not in k}, adapter / "adapter_model.safetensors")
     elif case == "pickle":
         _pickled_weights(adapter)
     elif case == "base-for-plain":
@@ -311,3 +315,12 @@ def test_plain_tensor_bin_adapter_loads(lora, tmp_path):
     checkpoint.load_model(SAMPLES)
     assert checkpoint.adapter.weights_file.name == "adapter_model.bin"
     assert checkpoint.adapter.merge_check.max_abs_error <= MERGE_TOLERANCE
+
+
+def test_recorded_base_may_be_relative_to_the_adapter_folder(lora, tmp_path):
+    shutil.copytree(lora.base, tmp_path / "base")
+    shutil.copytree(lora.adapter, tmp_path / "runs" / "adapter")
+    _edit_adapter_config(tmp_path / "runs" / "adapter", base_model_name_or_path="../../base")
+    checkpoint = load_checkpoint(tmp_path / "runs" / "adapter")
+    assert checkpoint.adapter.base_path.resolve() == (tmp_path / "base").resolve()
+    assert checkpoint.labels == LABELS and checkpoint.tokenizer.source_dir == tmp_path / "runs" / "adapter"
