@@ -219,10 +219,11 @@ class Adapter:
         }
 
     def summary(self) -> str:
+        """One line for the build output: what was merged into what, and how closely."""
         targets = ", ".join(self.target_modules) if isinstance(self.target_modules, list) else self.target_modules
+        saved = f"; full weights of {', '.join(self.modules_to_save)}" if self.modules_to_save else ""
         line = (f"Merged {self.config.get('peft_type')} adapter (r={self.config.get('r')}, alpha={self.config.get('lora_alpha')}, "
-                f"targets {targets}") + (f"; full weights of {', '.join(self.modules_to_save)}" if self.modules_to_save else "") + \
-            f") into {self.base_path}"
+                f"targets {targets}{saved}) into {self.base_path}")
         if self.merge_check:
             line += (f": merged vs adapter max abs err {self.merge_check.max_abs_error:.2e} over {self.merge_check.samples} texts "
                      f"(tolerance {self.merge_check.tolerance:.0e})")
@@ -246,12 +247,29 @@ def read_adapter(path: Path, base: Path | None) -> Adapter:
     if unverified:
         raise EdgepackError(f"{config_file} uses {', '.join(unverified)}: not supported yet, only plain LoRA "
                             "(any r, alpha, rslora, modules_to_save); merge it yourself with merge_and_unload and pass the merged folder")
+    _refuse_unknown_options(config, config_file)
     task_type = config.get("task_type")
     if task_type and task_type not in TASK_TYPES:
         raise EdgepackError(f"{config_file} has task_type {task_type!r}; supported: {', '.join(TASK_TYPES)}")
     base_path = _base_path(config, config_file, base)
     weights_file = _weights_file(path)
     return Adapter(path=path, base_path=base_path, config=config, weights_file=weights_file, weights=_load_weights(weights_file))
+
+
+def _refuse_unknown_options(config: dict[str, Any], config_file: Path) -> None:
+    """peft drops options it does not know with a warning; one from a newer peft may change what
+    the adapter computes, and the merge check would not see it (both sides ignore it)."""
+    import dataclasses
+    from importlib.metadata import version
+
+    import peft
+
+    known = {f.name for f in dataclasses.fields(peft.LoraConfig)}
+    unknown = sorted(key for key, value in config.items() if key not in known and value not in (None, False, [], {}, ""))
+    if unknown:
+        raise EdgepackError(f"{config_file} sets {', '.join(unknown)}, unknown to peft {version('peft')} (the adapter was saved "
+                            f"by peft {config.get('peft_version', 'of another version')}); merge it with that peft version "
+                            "(merge_and_unload) and pass the merged folder")
 
 
 def _base_path(config: dict[str, Any], config_file: Path, base: Path | None) -> Path:

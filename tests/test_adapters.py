@@ -260,6 +260,7 @@ def _one_layer_base(lora, folder):
         ("hub-base", "names base model 'bert-base-uncased', which is not a local folder; pass --base"),
         ("ia3", "has peft_type 'IA3'; only LoRA adapters (peft_type LORA)"),
         ("dora", "uses DoRA (use_dora): not supported yet"),
+        ("newer-peft", "sets lora_future_mode, unknown to peft 0.21.2"),
         ("other-architecture", "does not fit base"),
         ("fewer-layers", "of its tensors name modules the base lacks"),
         ("missing-tensors", "2 adapter tensors the base expects are absent"),
@@ -279,6 +280,8 @@ def test_bad_adapters_get_one_line_exit_2_and_nothing_written(lora, tiny_checkpo
         _edit_adapter_config(adapter, peft_type="IA3")
     elif case == "dora":
         _edit_adapter_config(adapter, use_dora=True)
+    elif case == "newer-peft":
+        _edit_adapter_config(adapter, lora_future_mode="on", peft_version="9.0.0")
     elif case == "other-architecture":
         base = tiny_checkpoints["distilbert"]
     elif case == "fewer-layers":
