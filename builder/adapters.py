@@ -63,7 +63,8 @@ class MergeCheck:
     max_abs_error: float
     tolerance: float
     samples: int
-    # Largest output change the adapter makes to the base model (0 means it does nothing).
+    # Largest output change the adapter makes to the base model with the base's own head, which
+    # may be random (0 would mean the adapter does nothing).
     adapter_effect: float
 
     def to_json(self) -> dict[str, Any]:
