@@ -49,6 +49,8 @@ class BuildOptions:
     max_seq_len: int = 128
     probabilities: bool = True
     task: str | None = None
+    # Base checkpoint for a PEFT adapter folder given as `checkpoint` (builder.adapters).
+    base: Path | None = None
     # Bundle directory name; defaults to the checkpoint folder's name.
     name: str | None = None
     # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
@@ -144,7 +146,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     steps = plan(options)
 
     with stages.stage("load", "Loading checkpoint"):
-        checkpoint = load_checkpoint(options.checkpoint, options.task)
+        checkpoint = load_checkpoint(options.checkpoint, options.task, options.base)
         task = checkpoint.task
         task_options = _task_options(options, checkpoint)
         texts = _samples(options, task, task_options.text_pair)
@@ -153,7 +155,9 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         if options.apps:
             _check_app_shells(checkpoint, options.apps, task_options)
             _check_app_tokenizer(checkpoint)
-        model = checkpoint.load_model()
+        model = checkpoint.load_model(texts)
+    if checkpoint.adapter:
+        stages.log(checkpoint.adapter.summary())
     name = options.name or checkpoint.name
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
@@ -324,6 +328,7 @@ def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options
             "architecture": checkpoint.architecture.display_name,
             "model_type": checkpoint.architecture.model_type,
             "parameters": sum(p.numel() for p in model.parameters()),
+            **({"adapter": checkpoint.adapter.to_json()} if checkpoint.adapter else {}),
         },
         "task": {"name": task.name, "description": task.description, "labels": checkpoint.labels,
                  "input": "text-pair" if options.text_pair else "text",

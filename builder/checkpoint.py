@@ -3,6 +3,10 @@
 Reads what `save_pretrained` writes. Weights come from safetensors, or from
 pytorch_model.bin through `torch.load(weights_only=True)`: a pickle that needs more than
 tensors is refused, never executed. Nothing is fetched from a hub.
+
+A PEFT adapter folder (builder.adapters) loads as its base checkpoint with the adapter merged
+in: the base gives the architecture and the weights, the adapter folder the task, the head and,
+when it has them, the labels and the tokenizer.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import torch
 
+from builder.adapters import Adapter, is_adapter_dir, read_adapter
 from builder.architectures import ARCHITECTURES, Architecture
 from builder.errors import EdgepackError
+from builder.samples import BUILTIN_SAMPLES, Sample
 from builder.tasks import TASKS, Task
 from builder.tokenizer_asset import TokenizerAsset, load_tokenizer
 
@@ -40,17 +47,27 @@ class Checkpoint:
     fingerprint: str
     # Top-level fields of the model card's front matter (README.md), e.g. license.
     card: dict[str, str] = field(default_factory=dict)
+    # Set when `path` is a PEFT adapter folder: load_model merges it into its base.
+    adapter: Adapter | None = None
 
     @property
     def uses_safetensors(self) -> bool:
         return any(p.name.startswith("model.safetensors") for p in self.weight_files)
 
-    def load_model(self) -> torch.nn.Module:
+    @property
+    def model_dir(self) -> Path:
+        """The folder holding config.json and the (base) weights."""
+        return self.adapter.base_path if self.adapter else self.path
+
+    def load_model(self, check_texts: Sequence[Sample] = ()) -> torch.nn.Module:
+        """The eager fp32 model; for an adapter folder, its base with the adapter merged in and the
+        merge checked on `check_texts` (default: the built-in samples)."""
         import transformers
 
         auto_class = getattr(transformers, self.task.auto_model_class)
         model, info = auto_class.from_pretrained(
-            self.path,
+            self.model_dir,
+            config=self.config,
             local_files_only=True,
             use_safetensors=self.uses_safetensors,
             weights_only=True,
@@ -59,29 +76,52 @@ class Checkpoint:
             attn_implementation="eager",
             dtype=torch.float32,
             output_loading_info=True,
+            # An adapter's saved head may replace a base head of another size (checked below).
+            ignore_mismatched_sizes=self.adapter is not None,
         )
-        missing = sorted(info["missing_keys"])
+        missing = set(info["missing_keys"]) | {k[0] if isinstance(k, tuple) else k for k in info.get("mismatched_keys") or ()}
+        if self.adapter:
+            missing -= set(self.adapter.saved_module_weights())
         if missing:
+            missing = sorted(missing)
             raise EdgepackError(
-                f"{self.path} lacks weights for {len(missing)} tensors ({', '.join(missing[:3])}...): transformers would "
+                f"{self.model_dir} lacks weights for {len(missing)} tensors ({', '.join(missing[:3])}...): transformers would "
                 f"initialise them randomly and the app would ship random answers; save the fine-tuned {self.task.name} model with save_pretrained"
+                + (" (or the adapter with its head in modules_to_save)" if self.adapter else "")
             )
-        return model.eval()
+        model.eval()
+        if self.adapter:
+            model = self.adapter.merge(model, [self._check_tensors(text) for text in check_texts or BUILTIN_SAMPLES])
+        return model
+
+    def _check_tensors(self, sample: Sample) -> tuple[torch.Tensor, torch.Tensor]:
+        text, pair = sample if isinstance(sample, tuple) else (sample, None)
+        encoding = self.tokenizer.encode_full(text, pair)
+        limit = getattr(self.config, "max_position_embeddings", None) or len(encoding.ids)
+        return torch.tensor([encoding.ids[:limit]]), torch.tensor([encoding.attention_mask[:limit]])
 
 
-def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
+def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None = None) -> Checkpoint:
     path = Path(path)
     if not path.exists():
         raise EdgepackError(f"checkpoint directory {path} does not exist; pass the folder that save_pretrained wrote")
     if not path.is_dir():
         raise EdgepackError(f"{path} is a file; pass the checkpoint directory that contains config.json")
-    config_file = path / "config.json"
+    adapter = None
+    if is_adapter_dir(path):
+        adapter = read_adapter(path, base)
+    elif base is not None:
+        raise EdgepackError(f"--base is for PEFT adapter folders, and {path} has no adapter_config.json; build {path} without --base")
+    model_dir = adapter.base_path if adapter else path
+    config_file = model_dir / "config.json"
     if not config_file.is_file():
-        raise EdgepackError(f"no config.json in {path}; pass the folder that save_pretrained wrote (config.json + weights + tokenizer)")
+        raise EdgepackError(f"no config.json in {model_dir}; pass the folder that save_pretrained wrote (config.json + weights + tokenizer)")
     try:
         raw_config = json.loads(config_file.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise EdgepackError(f"{config_file} is not valid JSON ({exc})") from exc
+    if adapter:
+        raw_config.update(adapter.label_config())
 
     model_type = raw_config.get("model_type")
     if model_type not in ARCHITECTURES:
@@ -89,28 +129,37 @@ def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
             f"unsupported architecture {model_type!r} in {config_file}; supported: {', '.join(ARCHITECTURES.names())}"
         )
     architecture = ARCHITECTURES.get(model_type)
-    task = _detect_task(raw_config, task_name, config_file)
+    task = _detect_task(raw_config, task_name or (adapter.task_name if adapter else None), config_file)
     if task.name not in architecture.tasks:
         raise EdgepackError(
             f"{architecture.display_name} does not support task {task.name!r} yet; supported for it: {', '.join(architecture.tasks)}"
         )
 
-    weight_files = [path / name for name in _WEIGHT_FILES if (path / name).is_file()]
+    weight_files = [model_dir / name for name in _WEIGHT_FILES if (model_dir / name).is_file()]
     if not weight_files:
-        raise EdgepackError(f"no weights in {path}: expected model.safetensors or pytorch_model.bin; save the model with save_pretrained")
+        raise EdgepackError(f"no weights in {model_dir}: expected model.safetensors or pytorch_model.bin; save the model with save_pretrained")
     if not any(p.name.startswith("model.safetensors") for p in weight_files):
-        _check_pickle_is_tensors_only(path)
+        _check_pickle_is_tensors_only(model_dir)
 
     import transformers
 
     try:
-        config = transformers.AutoConfig.from_pretrained(path, local_files_only=True)
+        config = transformers.AutoConfig.from_pretrained(model_dir, local_files_only=True)
     except Exception as exc:
         raise EdgepackError(f"transformers cannot read {config_file} ({exc})") from exc
+    if adapter:
+        adapter.fit_config(config, raw_config, getattr(transformers, task.auto_model_class))
 
-    task = task.for_checkpoint(path, raw_config)
-    labels = task.labels(raw_config, config, path)
-    tokenizer = load_tokenizer(path)
+    task = task.for_checkpoint(model_dir, raw_config)
+    labels = task.labels(raw_config, config, model_dir)
+    tokenizer = load_tokenizer(path if adapter and _has_tokenizer(path) else model_dir)
+    fingerprint = _fingerprint(path)
+    card = _model_card_fields(path / "README.md")
+    if adapter:
+        adapter.sha256, adapter.base_sha256 = fingerprint, _fingerprint(model_dir)
+        # The bundle comes from both folders: a new base is a new model.
+        fingerprint = hashlib.sha256(f"{adapter.sha256}+{adapter.base_sha256}".encode()).hexdigest()
+        card = {**_model_card_fields(model_dir / "README.md"), **{k: v for k, v in card.items() if k != "base_model"}}
     return Checkpoint(
         path=path,
         name=path.resolve().name,
@@ -120,9 +169,14 @@ def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
         labels=labels,
         tokenizer=tokenizer,
         weight_files=weight_files,
-        fingerprint=_fingerprint(path),
-        card=_model_card_fields(path / "README.md"),
+        fingerprint=fingerprint,
+        card=card,
+        adapter=adapter,
     )
+
+
+def _has_tokenizer(path: Path) -> bool:
+    return (path / "tokenizer.json").is_file() or (path / "vocab.txt").is_file()
 
 
 def _detect_task(raw_config: dict, task_name: str | None, config_file: Path) -> Task:
@@ -170,7 +224,7 @@ def _model_card_fields(readme: Path) -> dict[str, str]:
         if line.strip() == "---":
             break
         key, sep, value = line.partition(":")
-        if sep and key and not key[0].isspace() and value.strip():
+        if sep and key and not key[0].isspace() and not key.startswith("-") and value.strip():
             fields[key.strip()] = value.strip().strip("'\"")
     return fields
 

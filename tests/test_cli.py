@@ -85,7 +85,7 @@ def test_cli_as_a_subprocess(tiny_checkpoints, tmp_path):
 def test_help_explains_every_option():
     result = CliRunner().invoke(cli, ["build", "-h"])
     assert result.exit_code == 0
-    for option in ("--target", "--quant", "--samples", "--max-seq-len", "--threshold", "--output", "--deployment-target",
+    for option in ("--target", "--quant", "--samples", "--max-seq-len", "--threshold", "--output", "--deployment-target", "--base",
                    "--seq-shapes", "--compute-units", "--allow-unverified"):
         assert option in result.output
 

@@ -47,6 +47,9 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
                    "texts on one line, separated by a tab). Implies --pairs. Default: text_pair (question-answering: context).")
 @click.option("--max-seq-len", type=click.IntRange(min=2), default=128, show_default=True,
               help="Longest token sequence the exported model accepts; longer texts are truncated.")
+@click.option("--base", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Base checkpoint folder when CHECKPOINT is a PEFT LoRA adapter folder (adapter_config.json). "
+                   "Default: the adapter's base_model_name_or_path if it is a local folder.")
 @click.option("--name", default=None, help="Bundle directory name. Default: the checkpoint folder's name.")
 @click.option("--task", default=None, help="Task, when config.json's architectures does not say it (e.g. sequence-classification).")
 @click.option("--probabilities/--no-probabilities", default=True, show_default=True,
@@ -68,12 +71,14 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, pairs, text_pair_column, max_seq_len,
-                  name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds) -> None:
+                  base, name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
     pytorch_model.bin, tokenizer.json or vocab.txt). Without it, the embedded demo
-    intent classifier is built.
+    intent classifier is built. A PEFT LoRA adapter folder (adapter_config.json +
+    adapter weights) is merged into its base (--base) first, and the merged model is
+    checked against the adapter model before export.
 
     Every artifact is run on this machine and compared with the eager fp32 PyTorch
     model. If any variant fails its parity gate the command exits with status 1 and the
@@ -88,6 +93,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
       edgepack build ./my-classifier --target all --deployment-target iOS18 --quant fp32 --quant int4-weights
       edgepack build ./my-nli-model --pairs --samples pairs.csv --text-column premise --text-pair-column hypothesis
       edgepack build ./my-qa-model --target all --samples questions.jsonl
+      edgepack build ./my-lora-adapter --base ./bert-base --target all -o dist/
     """
     if checkpoint is None:
         from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
@@ -104,7 +110,8 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
 
         options = BuildOptions(
             checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
-            text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
+            text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len,
+            probabilities=probabilities, task=task, base=base, name=name,
             threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
             backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
                                                               ("compute_units", compute_units)) if value},

@@ -31,6 +31,12 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
     model, task = manifest["model"], manifest["task"]
     console.print(f"[bold]{model['name']}[/]  status: {manifest['status']}  created {manifest['created']}")
     console.print(f"  {model['architecture']} ({model['parameters']:,} parameters), task {task['name']}: {task['description']}")
+    adapter = model.get("adapter")
+    if adapter:
+        targets = ", ".join(adapter["target_modules"]) if isinstance(adapter["target_modules"], list) else adapter["target_modules"]
+        console.print(f"  merged {adapter['peft_type']} adapter r={adapter['r']} alpha={adapter['lora_alpha']} on {targets} "
+                      f"into base {adapter['base']} (sha256 {adapter['base_sha256'][:12]}); merged vs adapter max abs err "
+                      f"{adapter['merge_check']['max_abs_error']:.2e}")
     if task["labels"]:
         console.print(f"  labels: {', '.join(task['labels'])}")
     console.print(f"  post-processing: {_postprocessing(task['postprocessing'])}")
