@@ -152,6 +152,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     name = options.name or checkpoint.name
     task = checkpoint.task
     texts += [text for text in task.extra_samples() if text not in texts]
+    texts = task.parity_texts(texts, checkpoint.tokenizer)
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
 
@@ -159,9 +160,10 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment)
         with torch.no_grad():
             for vector in vectors:
+                vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
                 outputs = task.reference(model, *vector.tensors(), task_options)
-                vector.expected = {name: out.numpy().tolist() for name, out in zip(output_names, outputs)}
-                arrays = [o.numpy() for o in outputs]
+                arrays = vector.at_positions([o.numpy() for o in outputs])
+                vector.expected = {name: out.tolist() for name, out in zip(output_names, arrays)}
                 vector.expected_answer = task.describe_prediction(arrays, checkpoint.labels, vector)
                 vector.expected_decoded = task.decode(arrays, checkpoint.labels, vector)
     reference = [v.expected_arrays(output_names) for v in vectors]
