@@ -5,6 +5,7 @@ from __future__ import annotations
 from builder.registry import Registry
 from builder.tasks.base import Task, TaskOptions, TensorSpec
 from builder.tasks.feature_extraction import SentenceEmbedding
+from builder.tasks.fill_mask import FillMask
 from builder.tasks.sequence_classification import SequenceClassification
 from builder.tasks.token_classification import TokenClassification
 
@@ -12,5 +13,6 @@ TASKS: Registry[Task] = Registry("task")
 TASKS.add(SequenceClassification.name, SequenceClassification())
 TASKS.add(TokenClassification.name, TokenClassification())
 TASKS.add(SentenceEmbedding.name, SentenceEmbedding())
+TASKS.add(FillMask.name, FillMask())
 
 __all__ = ["TASKS", "Task", "TaskOptions", "TensorSpec"]
