@@ -240,3 +240,22 @@ def test_app_shells_are_refused_for_fill_mask(mlm_checkpoints, tmp_path):
     result = CliRunner().invoke(cli, ["build", str(mlm_checkpoints("bert")), "-o", str(tmp_path), "--target", "all", "--app", "ios"])
     assert result.exit_code == 2 and "ios app shell does not handle task 'fill-mask'" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
+    """BERT's MLM decoder shares its weight with the word embeddings; torchao's int4 tensor cannot serve
+    aten.embedding, so the recipe keeps that weight fp32 and quantizes the other linears."""
+    from builder.export import export_model
+    from builder.quant import EXECUTORCH_RECIPES
+    from builder.tasks import TaskOptions
+
+    checkpoint = load_checkpoint(mlm_checkpoints("bert"))
+    checkpoint.tokenizer.configure(32)
+    sample = tuple(torch.tensor([x]) for x in checkpoint.tokenizer.encode("where is my [MASK]"))
+    exported = export_model(checkpoint.task.wrap(checkpoint.load_model(), TaskOptions(max_seq_len=32)), 1, 32, [sample])
+    program = EXECUTORCH_RECIPES.get("8da4w").apply(exported, [sample])
+    kinds = {name: type(value).__name__ for name, value in program.state_dict.items() if name.endswith("weight")}
+    assert kinds["model.cls.predictions.decoder.weight"] == "Parameter"
+    assert sum(kind != "Parameter" for kind in kinds.values()) >= 4  # the encoder's linears are int4
+    (logits,) = program.module()(*sample)
+    assert logits.shape == (1, sample[0].shape[1], checkpoint.task.vocab_size)
