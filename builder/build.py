@@ -41,7 +41,11 @@ class BuildOptions:
     targets: tuple[str, ...] = ()
     recipes: tuple[str, ...] = ()
     samples: Path | None = None
-    text_column: str = "text"
+    text_column: str | None = None
+    # The samples' second text; setting it (or --pairs) makes every sample a pair of texts.
+    text_pair_column: str | None = None
+    # Inputs are text pairs (NLI, paraphrase); implied by tasks that always read pairs (QA).
+    pairs: bool = False
     max_seq_len: int = 128
     probabilities: bool = True
     task: str | None = None
@@ -138,30 +142,30 @@ def plan(options: BuildOptions) -> list[Step]:
 
 def build(options: BuildOptions, stages: Stages) -> BuildResult:
     steps = plan(options)
-    texts = load_samples(options.samples, options.text_column)
-    task_options = TaskOptions(max_seq_len=options.max_seq_len, probabilities=options.probabilities)
 
     with stages.stage("load", "Loading checkpoint"):
         checkpoint = load_checkpoint(options.checkpoint, options.task)
+        task = checkpoint.task
+        task_options = _task_options(options, checkpoint)
+        texts = _samples(options, task, task_options.text_pair)
         _check_max_len(checkpoint, options.max_seq_len)
-        checkpoint.tokenizer.configure(options.max_seq_len)
+        checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation)
+        texts = task.parity_texts(texts, checkpoint.tokenizer)
         if options.apps:
-            _check_app_shells(checkpoint, options.apps)
+            _check_app_shells(checkpoint, options.apps, task_options)
             _check_app_tokenizer(checkpoint)
         model = checkpoint.load_model()
     name = options.name or checkpoint.name
-    task = checkpoint.task
-    texts += [text for text in task.extra_samples() if text not in texts]
-    texts = task.parity_texts(texts, checkpoint.tokenizer)
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
 
     with stages.stage("reference", "Running the eager fp32 reference"):
-        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment)
+        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment,
+                               token_type_ids=task_options.token_type_ids)
         with torch.no_grad():
             for vector in vectors:
                 vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
-                outputs = task.reference(model, *vector.tensors(), task_options)
+                outputs = task.reference(model, vector.inputs(), task_options)
                 arrays = vector.at_positions([o.numpy() for o in outputs])
                 vector.expected = {name: out.tolist() for name, out in zip(output_names, arrays)}
                 vector.expected_answer = task.describe_prediction(arrays, checkpoint.labels, vector)
@@ -236,7 +240,31 @@ def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, export
     )
 
 
-def _check_app_shells(checkpoint: Checkpoint, apps: tuple[str, ...]) -> None:
+def _task_options(options: BuildOptions, checkpoint: Checkpoint) -> TaskOptions:
+    task = checkpoint.task
+    pairs = options.pairs or options.text_pair_column is not None or task.pairs == "required"
+    if pairs and task.pairs == "no":
+        raise EdgepackError(f"task {task.name!r} reads one text per input, not pairs; drop --pairs/--text-pair-column")
+    # Segment ids matter only to a model with more than one segment embedding (BERT, not RoBERTa).
+    segments = checkpoint.architecture.uses_token_type_ids and getattr(checkpoint.config, "type_vocab_size", 0) > 1
+    return TaskOptions(max_seq_len=options.max_seq_len, probabilities=options.probabilities, text_pair=pairs,
+                       token_type_ids=pairs and segments)
+
+
+def _samples(options: BuildOptions, task: Task, pairs: bool) -> list:
+    """The user's samples (or the built-in ones) plus the texts the task's metric needs."""
+    if not pairs:
+        texts = load_samples(options.samples, options.text_column or "text")
+        return texts + [text for text in task.extra_samples() if text not in texts]
+    text_column, pair_column = task.pair_columns
+    return load_samples(options.samples, options.text_column or text_column, options.text_pair_column or pair_column,
+                        default_pairs=task.default_pairs())
+
+
+def _check_app_shells(checkpoint: Checkpoint, apps: tuple[str, ...], options: TaskOptions) -> None:
+    if options.text_pair:
+        raise EdgepackError("the app shells feed one text per input; a text-pair model cannot be embedded in them yet: build "
+                            "without --app and call the bundle from your own app code")
     for app in apps:
         if app not in checkpoint.task.app_shells:
             raise EdgepackError(f"the {app} app shell does not handle task {checkpoint.task.name!r} yet; build without --app "
@@ -262,7 +290,7 @@ def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:
 
 def _check_inputs(inputs: list[tuple[torch.Tensor, ...]]) -> list[tuple[torch.Tensor, ...]]:
     """A few inputs of different lengths, enough to check each pass numerically."""
-    by_length = {int(ids.shape[1]): (ids, mask) for ids, mask in inputs}
+    by_length = {int(tensors[0].shape[1]): tensors for tensors in inputs}
     lengths = sorted(by_length)
     picks = {lengths[0], lengths[len(lengths) // 2], lengths[-1]}
     return [by_length[n] for n in sorted(picks)]
@@ -300,12 +328,14 @@ def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options
             "parameters": sum(p.numel() for p in model.parameters()),
         },
         "task": {"name": task.name, "description": task.description, "labels": checkpoint.labels,
+                 "input": "text-pair" if options.text_pair else "text",
                  "postprocessing": task.postprocessing(checkpoint.labels, options)},
         "inputs": input_specs,
         "outputs": [s.to_json() for s in task.outputs(checkpoint.labels, options)],
         "sequence_length": {"min": exported.min_seq_len, "max": exported.max_seq_len,
                             "pad_token_id": checkpoint.tokenizer.pad_token_id,
-                            "padding": "right-pad with pad_token_id and attention_mask 0 up to min"},
+                            "padding": "right-pad with pad_token_id and attention_mask 0 up to min"
+                                       + (" (token_type_ids 0)" if options.token_type_ids else "")},
         "tokenizer": checkpoint.tokenizer.describe(),
         "test_vectors": "tokenizer/test_vectors.json",
         "variants": [

@@ -39,12 +39,15 @@ def export_model(
     check_inputs: Sequence[Inputs],
     passes: Sequence[GraphPass] = DEFAULT_PASSES,
 ) -> ExportedModel:
-    """`check_inputs` are real tokenized samples; the passes are checked on them."""
+    """`check_inputs` are real tokenized samples (input_ids, attention_mask[, token_type_ids]);
+    the passes are checked on them. Every input shares the one dynamic sequence dimension."""
     seq = Dim("seq", min=min_seq_len, max=max_seq_len)
-    dynamic_shapes = ({1: seq}, {1: seq})
-    # An example in the middle of the range keeps export from specialising on 0/1 sizes.
+    count = len(check_inputs[0])
+    dynamic_shapes = tuple({1: seq} for _ in range(count))
+    # An example in the middle of the range keeps export from specialising on 0/1 sizes;
+    # segment ids of 0 are valid for every model that takes them.
     example_len = max(min_seq_len, min(16, max_seq_len))
-    example_inputs = (torch.ones(1, example_len, dtype=torch.long), torch.ones(1, example_len, dtype=torch.long))
+    example_inputs = tuple((torch.ones if index < 2 else torch.zeros)(1, example_len, dtype=torch.long) for index in range(count))
     try:
         with torch.no_grad():
             program = torch.export.export(wrapper, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)

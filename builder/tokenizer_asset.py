@@ -28,20 +28,20 @@ class TokenizerAsset:
     source_dir: Path
     origin: str  # "tokenizer.json" or "vocab.txt (converted)"
 
-    def configure(self, max_seq_len: int) -> None:
-        self.tokenizer.enable_truncation(max_length=max_seq_len)
+    def configure(self, max_seq_len: int, pair_truncation: str = "longest_first") -> None:
+        """`pair_truncation`: which text of a pair gives way when it is too long (e.g.
+        "only_second" keeps a question whole and cuts its context)."""
+        self.tokenizer.enable_truncation(max_length=max_seq_len, strategy=pair_truncation)
         self.tokenizer.no_padding()
 
     def encode(self, text: str) -> tuple[list[int], list[int]]:
         encoding = self.tokenizer.encode(text)
         return list(encoding.ids), list(encoding.attention_mask)
 
-    def encode_aligned(self, text: str) -> tuple[list[int], list[int], list[list[int]], list[int | None]]:
-        """ids, mask, each token's [start, end) character offsets into `text`, and its word id
-        (None for special tokens), exactly as tokenizer.json computes them."""
-        encoding = self.tokenizer.encode(text)
-        return (list(encoding.ids), list(encoding.attention_mask), [list(o) for o in encoding.offsets],
-                list(encoding.word_ids))
+    def encode_full(self, text: str, pair: str | None = None) -> "tokenizers.Encoding":  # noqa: F821
+        """The `tokenizers` Encoding (ids, mask, segment ids, offsets into each text, word and
+        sequence ids) exactly as tokenizer.json computes it."""
+        return self.tokenizer.encode(text, pair)
 
     @property
     def pad_token_id(self) -> int:

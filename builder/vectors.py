@@ -8,13 +8,14 @@ that actually masks something.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
 import torch
 
 from builder.backends import Runner
+from builder.samples import Sample
 from builder.tokenizer_asset import TokenizerAsset
 
 # Lengths the first non-trivial samples are also padded to (capped at max length).
@@ -35,13 +36,23 @@ class TestVector:
     word_ids: list[int | None] | None = None
     # The task's post-processing applied to `expected` (e.g. the entities), when it has one.
     expected_decoded: Any = None
+    # Pair inputs: the second text, its tokens' segment ids when the model takes them, and
+    # (for tasks that map tokens back to the text) which text each token came from (0, 1, null).
+    text_pair: str | None = None
+    token_type_ids: list[int] | None = None
+    sequence_ids: list[int | None] | None = None
     # Only for tasks that read a few rows of a large per-token output (fill-mask: the mask rows of
     # [1, seq, vocab] logits): the sequence positions (axis 1 of every output) that `expected`
     # holds, in order. Artifacts' outputs are taken at the same positions before comparison.
     positions: list[int] | None = None
 
-    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return torch.tensor([self.input_ids], dtype=torch.long), torch.tensor([self.attention_mask], dtype=torch.long)
+    def inputs(self) -> dict[str, torch.Tensor]:
+        """The program's inputs by name, in INPUT_NAMES order (token_type_ids only when recorded)."""
+        named = {"input_ids": self.input_ids, "attention_mask": self.attention_mask, "token_type_ids": self.token_type_ids}
+        return {name: torch.tensor([values], dtype=torch.long) for name, values in named.items() if values is not None}
+
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        return tuple(self.inputs().values())
 
     def arrays(self) -> list[np.ndarray]:
         return [t.numpy() for t in self.tensors()]
@@ -56,33 +67,44 @@ class TestVector:
         return [np.take(np.asarray(output), self.positions, axis=1) for output in outputs]
 
 
-def make_vectors(tokenizer: TokenizerAsset, texts: Sequence[str], min_len: int, max_len: int,
-                 aligned: bool = False) -> list[TestVector]:
-    """`aligned` also records each token's character offsets and word id."""
+def make_vectors(tokenizer: TokenizerAsset, samples: Sequence[Sample], min_len: int, max_len: int,
+                 aligned: bool = False, token_type_ids: bool = False) -> list[TestVector]:
+    """`aligned` also records each token's character offsets and word id (and, for pairs, its
+    sequence id); `token_type_ids` records the segment ids the program takes as an input."""
     vectors = []
-    for text in texts:
+    for sample in samples:
+        text, pair = sample if isinstance(sample, tuple) else (sample, None)
+        encoding = tokenizer.encode_full(text, pair)
+        vector = TestVector(text, list(encoding.ids), list(encoding.attention_mask), text_pair=pair)
+        if token_type_ids:
+            vector.token_type_ids = list(encoding.type_ids)
         if aligned:
-            ids, mask, offsets, word_ids = tokenizer.encode_aligned(text)
-            vector = TestVector(text, ids, mask, offsets=offsets, word_ids=word_ids)
-        else:
-            vector = TestVector(text, *tokenizer.encode(text))
+            vector.offsets = [list(o) for o in encoding.offsets]
+            vector.word_ids = list(encoding.word_ids)
+            if pair is not None:
+                vector.sequence_ids = list(encoding.sequence_ids)
         vectors.append(_pad(vector, max(min_len, len(vector.input_ids)), tokenizer.pad_token_id, None))
     padded_sources = [v for v in vectors if sum(v.attention_mask) > 3][: len(PADDED_LENGTHS)]
     for vector, length in zip(padded_sources, PADDED_LENGTHS):
         length = min(length, max_len)
         if length > len(vector.input_ids):
-            copy = TestVector(vector.text, vector.input_ids, vector.attention_mask, offsets=vector.offsets, word_ids=vector.word_ids)
+            copy = replace(vector, expected={})
             vectors.append(_pad(copy, length, tokenizer.pad_token_id, length))
     return vectors
 
 
 def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) -> TestVector:
+    """Right-pads every per-token field: the pad id, mask 0, segment 0, and no text position."""
     extra = length - len(vector.input_ids)
     vector.input_ids = vector.input_ids + [pad_id] * extra
     vector.attention_mask = vector.attention_mask + [0] * extra
+    if vector.token_type_ids is not None:
+        vector.token_type_ids = vector.token_type_ids + [0] * extra
     if vector.offsets is not None:
         vector.offsets = vector.offsets + [[0, 0]] * extra
         vector.word_ids = vector.word_ids + [None] * extra
+    if vector.sequence_ids is not None:
+        vector.sequence_ids = vector.sequence_ids + [None] * extra
     if padded_to is None and extra:
         # Padding up to the program's minimum length is not optional: record it.
         padded_to = length
@@ -109,7 +131,7 @@ def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], output
 
 
 # Fields only some tasks fill; left out of the file when empty so the others' vectors keep their shape.
-_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "positions")
+_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids", "positions")
 
 
 def _vector_json(vector: TestVector) -> dict[str, Any]:

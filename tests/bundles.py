@@ -32,12 +32,13 @@ def assert_complete_bundle(bundle: Path) -> dict:
     return manifest
 
 
-def run_pte(path: Path, input_ids: list[int], attention_mask: list[int]) -> list[np.ndarray]:
-    """Run a .pte directly with the ExecuTorch runtime, independent of edgepack's runner."""
+def run_pte(path: Path, input_ids: list[int], attention_mask: list[int], *more_inputs: list[int]) -> list[np.ndarray]:
+    """Run a .pte directly with the ExecuTorch runtime, independent of edgepack's runner
+    (`more_inputs`: token_type_ids, for programs that take them)."""
     from executorch.runtime import Runtime
 
     method = Runtime.get().load_program(path).load_method("forward")
-    outputs = method.execute([torch.tensor([input_ids]), torch.tensor([attention_mask])])
+    outputs = method.execute([torch.tensor([values]) for values in (input_ids, attention_mask, *more_inputs)])
     return [o.numpy() for o in outputs]
 
 

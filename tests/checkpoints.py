@@ -36,20 +36,23 @@ PROTOTYPES = {
 CORPUS += [text for texts in PROTOTYPES.values() for text in texts]
 
 
-def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0) -> None:
+def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0, pairs: bool = False) -> None:
     """Give a classifier a head that separates its labels, as fine-tuning would.
 
     Each row of `model.classifier` becomes the centred mean of the features the head sees
     for that label's prototype messages, scaled so the logits have a standard deviation of
     `spread`. Random heads give near-tied logits whose argmax flips on noise, which would
-    make every parity test about noise instead of about the export.
+    make every parity test about noise instead of about the export. With `pairs`, the head is
+    fitted on pair inputs (each prototype paired with another of its label), as a pair
+    classifier (NLI, paraphrase) sees them.
     """
     seen = {}
     hook = model.classifier.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
     with torch.no_grad():
         features = []
         for label in LABELS:
-            model(**tokenizer(PROTOTYPES[label], padding=True, return_tensors="pt"))
+            second = PROTOTYPES[label][1:] + PROTOTYPES[label][:1] if pairs else None
+            model(**tokenizer(PROTOTYPES[label], second, padding=True, return_tensors="pt"))
             features.append(seen["features"])
         hook.remove()
         centroids = torch.stack([f.mean(0) for f in features])
@@ -99,13 +102,15 @@ def train_tokenizer(directory: Path, vocab_size: int = 400) -> transformers.PreT
     return tokenizer
 
 
-def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, safetensors: bool = True) -> Path:
+def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, safetensors: bool = True,
+                    pairs: bool = False) -> Path:
+    """A tiny sequence classifier; with `pairs`, one whose head is fitted on text pairs."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory)
     config = _configs(len(tokenizer))[model_type]
     torch.manual_seed(seed)
     model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
-    fit_centroid_head(model, tokenizer)
+    fit_centroid_head(model, tokenizer, pairs=pairs)
     if safetensors:
         model.save_pretrained(directory)
     else:
@@ -167,16 +172,20 @@ def fit_token_head(model: torch.nn.Module, tokenizer, spread: float = 4.0) -> No
                 features.append(seen["features"][0, position])
                 targets.append(NER_LABELS.index(label))
         hook.remove()
-        x = torch.stack(features)
-        x = torch.cat([x, torch.ones(len(x), 1)], 1)
         y = torch.nn.functional.one_hot(torch.tensor(targets), len(NER_LABELS)).float() * 2 - 1
         # Entity tokens are rare: weigh them up so the head does not settle for O everywhere.
-        w = torch.where(torch.tensor(targets) > 0, 3.0, 1.0)[:, None]
-        solution = torch.linalg.solve(x.T @ (w * x) + 1e-2 * torch.eye(x.shape[1]), x.T @ (w * y))
-        logits = x @ solution
-        scale = spread / logits.std()
-        model.classifier.weight.copy_((solution[:-1] * scale).T)
-        model.classifier.bias.copy_(solution[-1] * scale)
+        _fit_linear(model.classifier, torch.stack(features), y, torch.where(torch.tensor(targets) > 0, 3.0, 1.0), spread)
+
+
+def _fit_linear(layer: torch.nn.Linear, features: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor, spread: float) -> None:
+    """Weighted ridge regression of ±1 targets on the features, written into `layer` and scaled
+    so its outputs have standard deviation `spread`."""
+    x = torch.cat([features, torch.ones(len(features), 1)], 1)
+    w = weights[:, None]
+    solution = torch.linalg.solve(x.T @ (w * x) + 1e-2 * torch.eye(x.shape[1]), x.T @ (w * targets))
+    scale = spread / (x @ solution).std()
+    layer.weight.copy_((solution[:-1] * scale).T)
+    layer.bias.copy_(solution[-1] * scale)
 
 
 def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
@@ -219,6 +228,51 @@ def make_embedding_checkpoint(directory: Path, model_type: str = "bert", pooling
         width = config.hidden_size if hasattr(config, "hidden_size") else config.dim
         (directory / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": width, **flags}, indent=2))
         (directory / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 128, "do_lower_case": False}))
+    return directory
+
+
+def qa_examples() -> list[tuple[str, str, str]]:
+    """(question, context, answer word): each corpus text containing one of NER_WORDS, asked about it."""
+    examples = []
+    for text in sorted(set(CORPUS)):
+        words = [w for w in text.split() if w in NER_WORDS]
+        if words:
+            examples.append((f"what about the {NER_WORDS[words[0]].lower()}?", text, words[0]))
+    return examples
+
+
+def fit_qa_head(model: torch.nn.Module, tokenizer, spread: float = 2.0) -> None:
+    """Give a QA model start/end scores that point at the answer word's first and last token in
+    qa_examples(), fitted by ridge regression: clear margins, as a trained reader has."""
+    seen = {}
+    hook = model.qa_outputs.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
+    features, targets, weights = [], [], []
+    with torch.no_grad():
+        for question, context, word in qa_examples():
+            encoding = tokenizer(question, context, return_tensors="pt")
+            model(**encoding)
+            start_char = context.index(word)
+            first = encoding.char_to_token(0, start_char, sequence_index=1)
+            last = encoding.char_to_token(0, start_char + len(word) - 1, sequence_index=1)
+            for position in range(encoding["input_ids"].shape[1]):
+                features.append(seen["features"][0, position])
+                targets.append([1.0 if position == first else -1.0, 1.0 if position == last else -1.0])
+                weights.append(8.0 if position in (first, last) else 1.0)
+        hook.remove()
+        _fit_linear(model.qa_outputs, torch.stack(features), torch.tensor(targets), torch.tensor(weights), spread)
+
+
+def make_qa_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
+    """A tiny random-initialised extractive QA model with a fitted span head and a trained tokenizer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(directory)
+    config = _configs(len(tokenizer))[model_type]
+    config.num_labels = 2  # start and end
+    config.label2id = {label: index for index, label in config.id2label.items()}
+    torch.manual_seed(seed)
+    model = transformers.AutoModelForQuestionAnswering.from_config(config).eval()
+    fit_qa_head(model, tokenizer)
+    model.save_pretrained(directory)
     return directory
 
 

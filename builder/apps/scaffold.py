@@ -32,6 +32,9 @@ def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: str) ->
         raise EdgepackError(f"the {platform} app shell does not handle task {task.name!r} yet (its kit post-processes "
                             f"{', '.join(t.name for _, t in TASKS.items() if platform in t.app_shells)}); "
                             "the bundle itself is usable from your own app code")
+    if manifest["task"].get("input", "text") != "text":
+        raise EdgepackError(f"the {platform} app shell feeds one text per input; this bundle's model reads "
+                            f"{manifest['task']['input']} inputs, so call it from your own app code")
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
     require_supported(tokenizer, platform=platform)
     return tokenizer

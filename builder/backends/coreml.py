@@ -24,11 +24,14 @@ from builder.backends.fp16_safety import find_fp16_unsafe_ops
 from builder.errors import EdgepackError
 from builder.quant import COREML_RECIPES
 from builder.quant.coreml_recipes import DEPLOYMENT_TARGETS, CoreMLRecipe
+from builder.tasks.base import INPUT_NAMES
 
 SHAPE_MODES = ("enumerated", "range")
 COMPUTE_UNITS = ("ALL", "CPU_ONLY", "CPU_AND_GPU", "CPU_AND_NE")
 # Model metadata keys the runners (and the app shells) read back from the package.
 META_OUTPUTS, META_LABELS, META_PAD = "edgepack.outputs", "edgepack.labels", "edgepack.pad_token_id"
+# Outputs with one value per token ([1, seq, ...]); Core ML returns them at the padded length.
+META_SEQUENCE_OUTPUTS = "edgepack.sequence_outputs"
 CLASSIFIER_PROBABILITIES = "probabilities"
 
 
@@ -67,9 +70,9 @@ class CoreMLBackend(Backend):
             # Core ML accepts enumerated shapes on several inputs only from iOS 18 on.
             if overrides.get("shapes"):
                 raise EdgepackError("--seq-shapes enumerated needs --deployment-target iOS18 (Core ML allows enumerated "
-                                    "shapes on two inputs only from iOS 18); use --seq-shapes range for iOS 17")
+                                    "shapes on several inputs only from iOS 18); use --seq-shapes range for iOS 17")
             shapes = "range"
-            notes.append("sequence length is a range: enumerated shapes on two inputs need iOS 18")
+            notes.append("sequence length is a range: enumerated shapes on several inputs need iOS 18")
         units = overrides.get("compute_units") or profile_settings["compute_units"]
         if units not in COMPUTE_UNITS:
             raise EdgepackError(f"compute units {units!r}: use one of {', '.join(COMPUTE_UNITS)}")
@@ -211,10 +214,12 @@ def _calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:
 
 
 def pad_feeds(inputs: Sequence[np.ndarray], padded: int, pad_token_id: int) -> dict[str, np.ndarray]:
-    """(input_ids, attention_mask) -> int32 feeds right-padded to `padded`, as an app pads them."""
+    """(input_ids, attention_mask[, token_type_ids]) -> int32 feeds right-padded to `padded`, as an
+    app pads them: the pad id, mask 0, segment 0."""
     extra = ((0, 0), (0, padded - inputs[0].shape[1]))
-    ids, mask = (np.pad(a.astype(np.int32), extra, constant_values=v) for a, v in zip(inputs, (pad_token_id, 0)))
-    return {"input_ids": ids, "attention_mask": mask}
+    pad_values = (pad_token_id, 0, 0)
+    return {name: np.pad(array.astype(np.int32), extra, constant_values=value)
+            for name, array, value in zip(INPUT_NAMES, inputs, pad_values)}
 
 
 def _input_types(facts: ModelFacts, settings: CoreMLSettings) -> list:
@@ -271,6 +276,7 @@ def _describe(model, facts: ModelFacts, recipe: CoreMLRecipe, settings: CoreMLSe
             model.output_description[name] = by_name.get(name, name)
     meta = model.user_defined_metadata
     meta[META_OUTPUTS] = json.dumps([spec.name for spec in facts.outputs])
+    meta[META_SEQUENCE_OUTPUTS] = json.dumps([spec.name for spec in facts.outputs if spec.shape[1:2] == ("seq",)])
     meta[META_LABELS] = json.dumps(facts.labels, ensure_ascii=False)
     meta[META_PAD] = str(facts.pad_token_id)
     meta["edgepack.task"] = facts.task
@@ -283,7 +289,7 @@ def _describe(model, facts: ModelFacts, recipe: CoreMLRecipe, settings: CoreMLSe
 def _shape_facts(facts: ModelFacts, settings: CoreMLSettings) -> dict[str, Any]:
     if settings.shapes == "enumerated":
         return {"kind": "enumerated", "lengths": settings.lengths_for(facts.min_seq_len, facts.max_seq_len),
-                "padding": "right-pad input_ids with pad_token_id and attention_mask with 0 up to the next listed length"}
+                "padding": "right-pad input_ids with pad_token_id, attention_mask (and token_type_ids) with 0 up to the next listed length"}
     return {"kind": "range", "min": facts.min_seq_len, "max": facts.max_seq_len}
 
 
@@ -318,6 +324,7 @@ class _PackageRunner(Runner):
         """`contract` (output names, labels, pad id) stands in for the package's metadata."""
         import coremltools as ct
 
+        self.sequence_outputs: set[str] | None = None
         if contract:
             self.output_names, self.labels, self.pad_token_id = contract
             return
@@ -326,29 +333,33 @@ class _PackageRunner(Runner):
             self.output_names = json.loads(meta[META_OUTPUTS])
             self.labels = json.loads(meta[META_LABELS])
             self.pad_token_id = int(meta[META_PAD])
+            if META_SEQUENCE_OUTPUTS in meta:
+                self.sequence_outputs = set(json.loads(meta[META_SEQUENCE_OUTPUTS]))
         except (KeyError, ValueError) as exc:
             raise CannotVerify(f"{path.name} lacks edgepack's metadata ({exc})") from None
 
     def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         feeds, padded, length = self.feeds(inputs)
         outputs = self.predict(feeds)
-        return [self._as_array(outputs[name], padded, length) for name in self.output_names]
+        return [self._as_array(name, outputs[name], padded, length) for name in self.output_names]
 
     def feeds(self, inputs: Sequence[np.ndarray]) -> tuple[dict[str, np.ndarray], int, int]:
-        """(input_ids, attention_mask) -> int32 feeds padded the way the app pads them."""
+        """The program's inputs -> int32 feeds padded the way the app pads them."""
         length = inputs[0].shape[1]
         padded = self.accepted_length(length)
         if padded is None:
             raise ValueError(f"no accepted sequence length for {length} tokens")
         return pad_feeds(inputs, padded, self.pad_token_id), padded, length
 
-    def _as_array(self, value: Any, padded: int, length: int) -> np.ndarray:
+    def _as_array(self, name: str, value: Any, padded: int, length: int) -> np.ndarray:
         if isinstance(value, dict):
             return np.asarray([[value[label] for label in self.labels]], dtype=np.float32)
         array = np.asarray(value, dtype=np.float32)
-        # Token-level outputs ([1, seq, n]) come back at the padded length. Only those: a [1, n]
-        # output whose n happens to equal the padded length is not per token.
-        return array[:, :length] if array.ndim >= 3 and array.shape[1] == padded != length else array
+        # Token-level outputs come back at the padded length. Only those: a [1, n] output whose n
+        # happens to equal the padded length is not per token. (Packages from before the metadata
+        # key had per-token outputs only as [1, seq, n].)
+        per_token = name in self.sequence_outputs if self.sequence_outputs is not None else array.ndim >= 3
+        return array[:, :length] if per_token and array.shape[1] == padded != length else array
 
     def accepted_length(self, length: int) -> int | None:
         raise NotImplementedError

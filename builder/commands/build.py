@@ -37,7 +37,14 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--samples", type=click.Path(path_type=Path, dir_okay=False),
               help="Texts for parity checks and int8-static calibration: .txt (one per line), .csv or .jsonl. "
                    "Default: a built-in set of edge cases (empty, one word, CJK, emoji, accents, over-long).")
-@click.option("--text-column", default="text", show_default=True, help="Column/field holding the text in .csv/.jsonl samples.")
+@click.option("--text-column", default=None,
+              help="Column/field holding the text in .csv/.jsonl samples. Default: text (question-answering: question).")
+@click.option("--pairs", is_flag=True,
+              help="The model reads a pair of texts (NLI, paraphrase, cross-encoder): samples are pairs, encoded as one "
+                   "sequence with segment ids. Implied by question-answering.")
+@click.option("--text-pair-column", default=None,
+              help="Column/field holding the second text of a pair in .csv/.jsonl samples (a .txt file of pairs has the two "
+                   "texts on one line, separated by a tab). Implies --pairs. Default: text_pair (question-answering: context).")
 @click.option("--max-seq-len", type=click.IntRange(min=2), default=128, show_default=True,
               help="Longest token sequence the exported model accepts; longer texts are truncated.")
 @click.option("--name", default=None, help="Bundle directory name. Default: the checkpoint folder's name.")
@@ -60,7 +67,7 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
                    "ios: Xcode + Core ML). Repeatable. Same as `edgepack app BUNDLE --platform ...` afterwards.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
-def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, max_seq_len,
+def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, pairs, text_pair_column, max_seq_len,
                   name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
@@ -79,6 +86,8 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
       edgepack build ./my-classifier --quant 8da4w --threshold 8da4w:min_top1_agreement=0.95
       edgepack build ./my-classifier --target ios -o dist/ --quant fp16 --quant int8-weights --quant palettize-4bit
       edgepack build ./my-classifier --target all --deployment-target iOS18 --quant fp32 --quant int4-weights
+      edgepack build ./my-nli-model --pairs --samples pairs.csv --text-column premise --text-pair-column hypothesis
+      edgepack build ./my-qa-model --target all --samples questions.jsonl
     """
     if checkpoint is None:
         from builder.demo import BUNDLE_NAME, CHECKPOINT_DIR
@@ -95,7 +104,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
 
         options = BuildOptions(
             checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
-            text_column=text_column, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
+            text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len, probabilities=probabilities, task=task, name=name,
             threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
             backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
                                                               ("compute_units", compute_units)) if value},

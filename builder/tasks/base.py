@@ -36,17 +36,32 @@ def additive_attention_mask(attention_mask: torch.Tensor) -> torch.Tensor:
     return (1.0 - mask) * MASK_FILL_VALUE
 
 
+# The exported programs' inputs, always in this order; a task takes the first two, plus
+# token_type_ids when it reads text pairs with a model that has segment embeddings.
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def encoder_kwargs(input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    """The keyword arguments an exported wrapper calls the transformers model with."""
+    kwargs = {"input_ids": input_ids, "attention_mask": additive_attention_mask(attention_mask)}
+    if token_type_ids is not None:
+        kwargs["token_type_ids"] = token_type_ids
+    return kwargs
+
+
 class LogitsForExport(torch.nn.Module):
-    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (logits, probabilities?) for any
-    head whose output is `.logits` with labels on the last axis (per text or per token)."""
+    """(input_ids [1, seq] int64, attention_mask [1, seq] int64, token_type_ids [1, seq]?) ->
+    (logits, probabilities?) for any head whose output is `.logits` with labels on the last axis
+    (per text or per token)."""
 
     def __init__(self, model: torch.nn.Module, with_probabilities: bool):
         super().__init__()
         self.model = model
         self.with_probabilities = with_probabilities
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        logits = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).logits
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        logits = self.model(**encoder_kwargs(input_ids, attention_mask, token_type_ids)).logits
         if self.with_probabilities:
             return logits, torch.softmax(logits, dim=-1)
         return (logits,)
@@ -56,6 +71,14 @@ def config_labels(raw_config: dict[str, Any], config: Any) -> list[str]:
     """Labels in id order from the loaded transformers config (which invents LABEL_n when
     config.json has no id2label)."""
     return [str(config.id2label[i]) for i in sorted(config.id2label)]
+
+
+def pair_encoding(options: TaskOptions, first: str = "the first text", second: str = "the second text") -> str:
+    """How an app encodes a pair input, for the manifest's post-processing spec."""
+    segments = ("; token_type_ids are the encoding's type ids (0 for the first text, 1 for the second)"
+                if options.token_type_ids else "; the model takes no token_type_ids")
+    return (f"tokenizer/tokenizer.json encodes ({first}, {second}) as one pair sequence, with its own special tokens "
+            f"and its truncation setting{segments}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +99,10 @@ class TaskOptions:
     max_seq_len: int = 128
     # Fold a softmax into the graph so the app reads probabilities directly.
     probabilities: bool = True
+    # Each input is a pair of texts (NLI, paraphrase, question + context), encoded as one sequence.
+    text_pair: bool = False
+    # The program also takes token_type_ids (segment ids): pairs on a model with segment embeddings.
+    token_type_ids: bool = False
 
 
 @dataclass
@@ -87,11 +114,18 @@ class TaskMetric:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def encoder_inputs() -> list[TensorSpec]:
-    return [
-        TensorSpec("input_ids", "int64", (1, "seq"), "token ids from tokenizer/tokenizer.json, [CLS] ... [SEP]"),
+def encoder_inputs(options: TaskOptions) -> list[TensorSpec]:
+    ids_text = ("token ids of the pair encoded as one sequence by tokenizer/tokenizer.json, [CLS] A [SEP] B [SEP]"
+                if options.text_pair else "token ids from tokenizer/tokenizer.json, [CLS] ... [SEP]")
+    specs = [
+        TensorSpec("input_ids", "int64", (1, "seq"), ids_text),
         TensorSpec("attention_mask", "int64", (1, "seq"), "1 for real tokens, 0 for padding"),
     ]
+    if options.token_type_ids:
+        specs.append(TensorSpec("token_type_ids", "int64", (1, "seq"),
+                                "segment ids from tokenizer/tokenizer.json: 0 for the first text and its special tokens, "
+                                "1 for the second; 0 for padding"))
+    return specs
 
 
 class Task(ABC):
@@ -106,8 +140,14 @@ class Task(ABC):
     needs_alignment: ClassVar[bool] = False
     # Names of the TaskMetrics task_metrics() returns; a target profile gates each with min_<name>.
     metric_names: ClassVar[tuple[str, ...]] = ()
-    # App shells (builder/apps) that know how to present this task.
+    # App shells (builder/apps) that know how to present this task (for single-text inputs).
     app_shells: ClassVar[tuple[str, ...]] = ()
+    # Whether inputs are text pairs: "no", "optional" (--pairs) or "required".
+    pairs: ClassVar[str] = "no"
+    # The .csv/.jsonl fields a pair sample is read from, by default.
+    pair_columns: ClassVar[tuple[str, str]] = ("text", "text_pair")
+    # How tokenizer.json truncates a pair that is too long (a tokenizers TruncationStrategy).
+    pair_truncation: ClassVar[str] = "longest_first"
 
     def matches(self, heads: list[str], checkpoint_dir: Path) -> bool:
         """Whether a checkpoint whose config.json lists these `architectures` is of this task."""
@@ -126,8 +166,14 @@ class Task(ABC):
         """Texts this task's parity metric needs besides the user's samples."""
         return []
 
+    def default_pairs(self) -> list[tuple[str, str]]:
+        """Built-in pair samples, for tasks that read pairs and when no --samples file is given."""
+        from builder.samples import BUILTIN_PAIRS
+
+        return list(BUILTIN_PAIRS)
+
     def inputs(self, options: TaskOptions) -> list[TensorSpec]:
-        return encoder_inputs()
+        return encoder_inputs(options)
 
     @abstractmethod
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
@@ -135,10 +181,9 @@ class Task(ABC):
         tensors in the order of `outputs()`."""
 
     @abstractmethod
-    def reference(self, model: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                  options: TaskOptions) -> tuple[torch.Tensor, ...]:
-        """The eager model's outputs computed the plain transformers way (2-D mask, no
-        wrapper), so that a wrapper bug shows up as a parity failure."""
+    def reference(self, model: torch.nn.Module, inputs: dict[str, torch.Tensor], options: TaskOptions) -> tuple[torch.Tensor, ...]:
+        """The eager model's outputs computed the plain transformers way (`model(**inputs)`, 2-D
+        mask, no wrapper), so that a wrapper bug shows up as a parity failure."""
 
     @abstractmethod
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]: ...
@@ -185,8 +230,8 @@ class LogitsHeadTask(Task):
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
         return LogitsForExport(model, options.probabilities).eval()
 
-    def reference(self, model, input_ids, attention_mask, options):
-        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+    def reference(self, model, inputs, options):
+        logits = model(**inputs).logits
         if options.probabilities:
             return logits, torch.softmax(logits, dim=-1)
         return (logits,)

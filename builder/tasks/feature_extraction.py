@@ -125,9 +125,9 @@ class SentenceEmbedding(Task):
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
         return EmbeddingForExport(model, self.config.pooling, self.config.normalize).eval()
 
-    def reference(self, model, input_ids, attention_mask, options):
-        hidden = model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return (reference_embedding(hidden, attention_mask, self.config.pooling, self.config.normalize),)
+    def reference(self, model, inputs, options):
+        hidden = model(**inputs).last_hidden_state
+        return (reference_embedding(hidden, inputs["attention_mask"], self.config.pooling, self.config.normalize),)
 
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
         norm = ", L2-normalised" if self.config.normalize else ""

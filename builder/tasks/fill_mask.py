@@ -175,14 +175,14 @@ class FillMask(Task):
         return masked
 
     def _with_mask(self, text: str, tokenizer: "TokenizerAsset") -> str:
-        ids, _, offsets, word_ids = tokenizer.encode_aligned(text)
-        if self.mask.id in ids:
+        encoding = tokenizer.encode_full(text)
+        if self.mask.id in encoding.ids:
             return text
-        words = sorted({w for w in word_ids if w is not None})
+        words = sorted({w for w in encoding.word_ids if w is not None})
         if not words:
             return f"{text} {self.mask.text}" if text.strip() else self.mask.text
         middle = words[len(words) // 2]
-        spans = [offset for offset, word in zip(offsets, word_ids) if word == middle]
+        spans = [offset for offset, word in zip(encoding.offsets, encoding.word_ids) if word == middle]
         return text[:spans[0][0]] + self.mask.text + text[spans[-1][1]:]
 
     def compared_positions(self, input_ids: list[int], attention_mask: list[int]) -> list[int] | None:
@@ -191,8 +191,8 @@ class FillMask(Task):
     def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
         return LogitsForExport(model, with_probabilities=False).eval()
 
-    def reference(self, model, input_ids, attention_mask, options):
-        return (model(input_ids=input_ids, attention_mask=attention_mask).logits,)
+    def reference(self, model, inputs, options):
+        return (model(**inputs).logits,)
 
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
         return [TensorSpec("logits", "float32", (1, "seq", self.vocab_size or "vocab"),

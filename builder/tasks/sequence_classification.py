@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, pair_encoding
 
 
 class SequenceClassification(LogitsHeadTask):
@@ -16,6 +16,8 @@ class SequenceClassification(LogitsHeadTask):
     auto_model_class = "AutoModelForSequenceClassification"
     app_shells = ("android", "ios")
     metric_names = ("top1_agreement",)
+    # NLI, paraphrase and cross-encoder checkpoints are sequence classifiers over a text pair.
+    pairs = "optional"
 
     def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
         n = len(labels)
@@ -25,13 +27,16 @@ class SequenceClassification(LogitsHeadTask):
         return specs
 
     def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
-        return {
+        spec = {
             "kind": "single-label-classification",
             "read_output": "probabilities" if options.probabilities else "logits",
             "apply_softmax": not options.probabilities,
             "decision": "argmax",
             "labels": labels,
         }
+        if options.text_pair:
+            spec["input"] = pair_encoding(options)
+        return spec
 
     def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
         ref_top = [int(np.argmax(outputs[0])) for outputs in reference]
