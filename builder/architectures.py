@@ -30,11 +30,11 @@ ARCHITECTURES: Registry[Architecture] = Registry("architecture")
 
 for _arch in (
     # MiniLM checkpoints (all-MiniLM-L6-v2 and kin) are BERT architecture with model_type "bert".
-    Architecture("bert", "BERT / MiniLM", ("sequence-classification", "token-classification", "feature-extraction", "question-answering"), True),
-    Architecture("distilbert", "DistilBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering"), False),
+    Architecture("bert", "BERT / MiniLM", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), True),
+    Architecture("distilbert", "DistilBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), False),
     # torch.export guards seq != 2 in MobileBERT's trigram embedding (slices of length
     # seq - 1 specialise at 1), so its programs start at 3 tokens. The pad row of its
     # embedding table is zero, which is exactly the zero padding the trigram adds itself.
-    Architecture("mobilebert", "MobileBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering"), True, min_seq_len=3),
+    Architecture("mobilebert", "MobileBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), True, min_seq_len=3),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

@@ -152,6 +152,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         texts = _samples(options, task, task_options.text_pair)
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation)
+        texts = task.parity_texts(texts, checkpoint.tokenizer)
         if options.apps:
             _check_app_shells(checkpoint, options.apps, task_options)
             _check_app_tokenizer(checkpoint)
@@ -167,9 +168,10 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                                token_type_ids=task_options.token_type_ids)
         with torch.no_grad():
             for vector in vectors:
+                vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
                 outputs = task.reference(model, vector.inputs(), task_options)
-                vector.expected = {name: out.numpy().tolist() for name, out in zip(output_names, outputs)}
-                arrays = [o.numpy() for o in outputs]
+                arrays = vector.at_positions([o.numpy() for o in outputs])
+                vector.expected = {name: out.tolist() for name, out in zip(output_names, arrays)}
                 vector.expected_answer = task.describe_prediction(arrays, checkpoint.labels, vector)
                 vector.expected_decoded = task.decode(arrays, checkpoint.labels, vector)
     reference = [v.expected_arrays(output_names) for v in vectors]

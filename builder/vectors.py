@@ -41,6 +41,10 @@ class TestVector:
     text_pair: str | None = None
     token_type_ids: list[int] | None = None
     sequence_ids: list[int | None] | None = None
+    # Only for tasks that read a few rows of a large per-token output (fill-mask: the mask rows of
+    # [1, seq, vocab] logits): the sequence positions (axis 1 of every output) that `expected`
+    # holds, in order. Artifacts' outputs are taken at the same positions before comparison.
+    positions: list[int] | None = None
 
     def inputs(self) -> dict[str, torch.Tensor]:
         """The program's inputs by name, in INPUT_NAMES order (token_type_ids only when recorded)."""
@@ -55,6 +59,12 @@ class TestVector:
 
     def expected_arrays(self, output_names: Sequence[str]) -> list[np.ndarray]:
         return [np.asarray(self.expected[name], dtype=np.float32) for name in output_names]
+
+    def at_positions(self, outputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Outputs as `expected` stores them: only the `positions` rows of the sequence axis, when set."""
+        if self.positions is None:
+            return list(outputs)
+        return [np.take(np.asarray(output), self.positions, axis=1) for output in outputs]
 
 
 def make_vectors(tokenizer: TokenizerAsset, samples: Sequence[Sample], min_len: int, max_len: int,
@@ -103,22 +113,25 @@ def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) ->
 
 
 def run_artifact(runner: Runner, vectors: Sequence[TestVector]) -> list[list[np.ndarray]]:
-    return [runner.run(vector.arrays()) for vector in vectors]
+    return [vector.at_positions(runner.run(vector.arrays())) for vector in vectors]
 
 
 def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], outputs: Sequence[str], max_len: int) -> dict[str, Any]:
+    note = "expected = eager fp32 PyTorch outputs for these exact input_ids"
+    if any(v.positions is not None for v in vectors):
+        note += "; where a vector has positions, expected holds only those rows of each output's sequence axis (axis 1)"
     return {
         "schema_version": 1,
         "max_seq_len": max_len,
         "inputs": list(inputs),
         "outputs": list(outputs),
-        "note": "expected = eager fp32 PyTorch outputs for these exact input_ids",
+        "note": note,
         "vectors": [_vector_json(v) for v in vectors],
     }
 
 
 # Fields only some tasks fill; left out of the file when empty so the others' vectors keep their shape.
-_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids")
+_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids", "positions")
 
 
 def _vector_json(vector: TestVector) -> dict[str, Any]:

@@ -58,7 +58,9 @@ class Int8Static(_XnnpackPT2E):
 class Int8DynamicActivationInt4Weight(Recipe):
     """torchao 8da4w: int4 weights in groups of 32 along the input dimension, int8
     activations quantized per token at run time. Linears whose input width is not a
-    multiple of the group size stay fp32."""
+    multiple of the group size stay fp32, and so do linears whose weight another op also
+    reads (a masked LM's decoder tied to the word embeddings): torchao's quantized weight
+    tensor cannot serve aten.embedding (IntxUnpackedToInt8Tensor asserts on its padding_idx)."""
 
     name = "8da4w"
     description = "torchao: int8 dynamic activations, int4 weights grouped by 32"
@@ -73,11 +75,13 @@ class Int8DynamicActivationInt4Weight(Recipe):
 
         config = Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=PerGroup(self.group_size))
         graph = model.program.module()
+        shared = {n.target for n in graph.graph.nodes
+                  if n.op == "get_attr" and any(user.target is not torch.ops.aten.linear.default for user in n.users)}
         for node in graph.graph.nodes:
             if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
                 continue
             weight_node = node.args[1]
-            if weight_node.op != "get_attr":
+            if weight_node.op != "get_attr" or weight_node.target in shared:
                 continue
             weight = graph.get_parameter(weight_node.target)
             if weight.shape[1] % self.group_size:

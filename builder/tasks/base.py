@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 if TYPE_CHECKING:
+    from builder.tokenizer_asset import TokenizerAsset
     from builder.vectors import TestVector
 
 # Finite on purpose: finfo(float32).min becomes -inf in fp16 and turns masked softmax rows
@@ -208,6 +209,16 @@ class Task(ABC):
     def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
         """Labels when the model is a single-label classifier ending in probabilities:
         backends that know the notion (Core ML) then present it as a classifier."""
+        return None
+
+    def parity_texts(self, texts: list[str], tokenizer: "TokenizerAsset") -> list[str]:
+        """The texts parity and calibration run on, made from the samples (e.g. given the mask
+        tokens the task needs). Default: the samples as they are."""
+        return texts
+
+    def compared_positions(self, input_ids: list[int], attention_mask: list[int]) -> list[int] | None:
+        """Sequence positions (axis 1 of every output) the test vectors store and parity compares,
+        for tasks that read only some rows of a large per-token output; None: whole outputs."""
         return None
 
 

@@ -1,0 +1,261 @@
+"""Fill-mask end to end: tiny MLM-trained BERT, DistilBERT and MobileBERT built for both targets through the CLI,
+every artifact run and compared at the mask positions, the manifest's decoding rule checked against
+`transformers.pipeline("fill-mask")`, and the test vectors kept to the mask rows."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+import transformers
+from click.testing import CliRunner
+
+from builder.backends.coreml import MilReferenceRunner
+from builder.build import BuildOptions, build
+from builder.bundle import read_manifest, sha256_file, write_json
+from builder.checkpoint import load_checkpoint
+from builder.cli import cli
+from builder.errors import EdgepackError
+from builder.progress import Stages
+from builder.tasks.fill_mask import fill_mask
+from builder.vectors import TestVector
+from builder.verify import verify_bundle
+from bundles import assert_complete_bundle, load_test_vectors, run_pte
+from checkpoints import make_mlm_checkpoint
+
+ARCHS = ["bert", "distilbert", "mobilebert"]
+# fp32 on both targets and Core ML fp16 for all; BERT also Core ML int8-weights, DistilBERT enumerated Core ML shapes
+# (iOS 18). One XNNPACK lowering each: they cost 30-100 s on a busy 2-core host (int8-dynamic figures: see the report).
+BUILD_ARGS = {
+    "bert": ["--quant", "fp32", "--quant", "fp16", "--quant", "int8-weights"],
+    "distilbert": ["--quant", "fp32", "--quant", "fp16", "--deployment-target", "iOS18"],
+    "mobilebert": ["--quant", "fp32", "--quant", "fp16"],
+}
+# Masked texts that are not among the build's samples: one mask, two masks, a mask next to punctuation.
+NEW_TEXTS = [
+    "please [MASK] my order, it never came",
+    "my [MASK] was charged twice for the blue [MASK]",
+    "the package was marked as [MASK].",
+]
+
+
+@pytest.fixture(scope="module")
+def mlm_checkpoints(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mlm")
+    made = {}
+
+    def get(arch):
+        if arch not in made:
+            made[arch] = make_mlm_checkpoint(root / f"mlm-{arch}", arch)
+        return made[arch]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def mlm_bundles(mlm_checkpoints, tmp_path_factory):
+    out = tmp_path_factory.mktemp("mlm-dist")
+    built = {}
+
+    def get(arch):
+        if arch not in built:
+            result = CliRunner().invoke(cli, ["build", str(mlm_checkpoints(arch)), "-o", str(out), "--target", "all", *BUILD_ARGS[arch]])
+            assert result.exit_code == 0, result.output
+            assert "Bundle verified" in result.output
+            built[arch] = (out / f"mlm-{arch}", result.output)
+        return built[arch]
+
+    return get
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_fill_mask_bundle_on_both_targets(mlm_bundles, arch):
+    bundle, output = mlm_bundles(arch)
+    manifest = assert_complete_bundle(bundle)
+    variants = {v["name"]: v for v in manifest["variants"]}
+    expected = ["android-xnnpack/fp32", "ios-coreml/fp32", "ios-coreml/fp16", "ios-coreml/int8-weights"]
+    assert list(variants) == (expected if arch == "bert" else expected[:3])
+    for name, variant in variants.items():
+        figures, thresholds = variant["parity"]["figures"], variant["parity"]["thresholds"]
+        assert set(thresholds) == {"min_cosine", "max_abs_error", "min_mask_top1_agreement", "min_mask_top5_overlap"}
+        assert figures["mask_top1_agreement"] >= thresholds["min_mask_top1_agreement"], name
+        assert figures["mask_top5_overlap"] >= thresholds["min_mask_top5_overlap"], name
+        if variant["recipe"] == "fp32":
+            assert figures["mask_top1_agreement"] == figures["mask_top5_overlap"] == 1.0 and figures["max_abs_error"] < 1e-3
+        assert "mask_top1_agreement" in output
+    pte = variants["android-xnnpack/fp32"]
+    assert pte["details"]["delegation"]["compute_delegated"] == pte["details"]["delegation"]["compute_total"]
+
+    task = manifest["task"]
+    vocab = manifest["tokenizer"]["vocab_size"]
+    assert task["name"] == "fill-mask" and task["labels"] == []
+    post = task["postprocessing"]
+    assert (post["read_output"], post["mask_token"], post["top_k"], post["decoder"]) == ("logits", "[MASK]", 5, "tokenizer/tokenizer.json")
+    assert post["mask_token_id"] == 4 and post["vocab_size"] == vocab
+    assert [o["name"] for o in manifest["outputs"]] == ["logits"] and manifest["outputs"][0]["shape"] == [1, "seq", vocab]
+
+    # The vectors hold the logits rows at the mask positions only, one row per mask.
+    data = load_test_vectors(bundle)
+    vectors = data["vectors"]
+    masks = 0
+    for vector in vectors:
+        positions = [i for i, t in enumerate(vector["input_ids"]) if t == post["mask_token_id"]]
+        assert positions and vector["positions"] == positions, vector["text"]
+        rows = np.asarray(vector["expected"]["logits"])
+        assert rows.shape == (1, len(positions), vocab)
+        assert [d["position"] for d in vector["expected_decoded"]] == positions
+        assert all(len(d["candidates"]) == 5 for d in vector["expected_decoded"])
+        masks += len(positions)
+    tokens = sum(len(v["input_ids"]) for v in vectors)
+    size = (bundle / "tokenizer" / "test_vectors.json").stat().st_size
+    # Few rows are kept: the whole JSON file is smaller than a binary float32 copy of every position's row would be.
+    assert masks < tokens / 10 and size < 4 * tokens * vocab
+    assert any(len(v["positions"]) == 2 for v in vectors) and any(v["text"] == "[MASK]" for v in vectors)
+
+    import coremltools as ct
+
+    for name, variant in variants.items():
+        if variant["backend"] == "coreml":
+            spec = ct.models.MLModel(str(bundle / variant["file"]), skip_model_load=True).get_spec()
+            assert spec.description.predictedFeatureName == "" and [o.name for o in spec.description.output] == ["logits"]
+            kind = variant["details"]["sequence_shapes"]["kind"]
+            assert kind == ("enumerated" if arch == "distilbert" else "range")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_artifacts_give_the_pipelines_top5_on_new_text(mlm_bundles, mlm_checkpoints, arch):
+    """New masked texts through transformers' tokenizer, the .pte and the Core ML fp32 package run directly,
+    decoded with the manifest's rule, against the eager model in `pipeline("fill-mask")`."""
+    bundle, _ = mlm_bundles(arch)
+    checkpoint = mlm_checkpoints(arch)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
+    model = transformers.AutoModelForMaskedLM.from_pretrained(checkpoint).eval()
+    pipeline = transformers.pipeline("fill-mask", model=model, tokenizer=tokenizer)
+    decoder = load_checkpoint(checkpoint).tokenizer.tokenizer
+    runner = MilReferenceRunner(bundle / "coreml" / "model-fp32.mlpackage")
+    sample_texts = {v["text"] for v in load_test_vectors(bundle)["vectors"]}
+    for text in NEW_TEXTS:
+        assert text not in sample_texts
+        ids = tokenizer(text)["input_ids"]
+        mask = [1] * len(ids)
+        positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+        with torch.no_grad():
+            eager = model(torch.tensor([ids]), attention_mask=torch.tensor([mask])).logits[0].numpy()
+        (pte,) = run_pte(bundle / "executorch" / "model-fp32.pte", ids, mask)
+        np.testing.assert_allclose(pte[0], eager, atol=1e-4)
+        (packaged,) = runner.run([np.array([ids]), np.array([mask])])
+        expected = pipeline(text)
+        expected = expected if len(positions) > 1 else [expected]
+        for logits in (pte[0], packaged[0]):
+            ours = fill_mask(decoder, ids, logits[positions], tokenizer.mask_token_id, tokenizer.pad_token_id)
+            assert len(ours) == len(expected) == len(positions)
+            for mine, theirs in zip(ours, expected):
+                assert [c["token"] for c in mine] == [c["token"] for c in theirs], text
+                assert [c["token_str"] for c in mine] == [c["token_str"] for c in theirs]
+                assert [c["sequence"] for c in mine] == [c["sequence"] for c in theirs]
+                np.testing.assert_allclose([c["score"] for c in mine], [c["score"] for c in theirs], atol=1e-3)
+
+
+def test_verify_and_inspect_show_the_mask_metrics(mlm_bundles):
+    bundle, _ = mlm_bundles("distilbert")
+    outcome = verify_bundle(bundle)
+    assert outcome.ok and len(outcome.results) == 3
+    assert all({m.name for m in r.task_metrics} == {"mask_top1_agreement", "mask_top5_overlap"} for r in outcome.results)
+    result = CliRunner().invoke(cli, ["verify", str(bundle)])
+    assert result.exit_code == 0 and "mask_top1_agreement 1.000" in result.output and "mask_top5_overlap" in result.output
+    inspect = CliRunner().invoke(cli, ["inspect", str(bundle)])
+    assert inspect.exit_code == 0 and "mask_top5_overlap" in inspect.output and "mask_token [MASK]" in inspect.output
+
+
+def test_verify_fails_when_a_stored_mask_row_is_tampered_with(mlm_bundles, tmp_path):
+    source, _ = mlm_bundles("distilbert")
+    bundle = tmp_path / source.name
+    shutil.copytree(source, bundle)
+    path = bundle / "tokenizer" / "test_vectors.json"
+    data = json.loads(path.read_text())
+    row = data["vectors"][1]["expected"]["logits"][0][0]
+    row[int(np.argmin(row))] = max(row) + 3.0  # the least likely token becomes the top-1 candidate
+    write_json(path, data)
+    # Re-seal the checksum, so that only the replayed comparison can notice.
+    manifest = read_manifest(bundle)
+    manifest["files"]["tokenizer/test_vectors.json"]["sha256"] = sha256_file(path)
+    manifest["files"]["tokenizer/test_vectors.json"]["size_bytes"] = path.stat().st_size
+    write_json(bundle / "manifest.json", manifest)
+    outcome = verify_bundle(bundle)
+    assert not outcome.checksum_problems and not outcome.ok
+    failing = [r for r in outcome.results if r.failures]
+    assert len(failing) == 3 and all(any("mask_top1_agreement" in f for f in r.failures) for r in failing)
+    result = CliRunner().invoke(cli, ["verify", str(bundle)])
+    assert result.exit_code == 1 and "mask_top1_agreement" in result.output and "Traceback" not in result.output
+
+
+def test_samples_get_masks_by_a_fixed_rule(mlm_checkpoints):
+    checkpoint = load_checkpoint(mlm_checkpoints("bert"))
+    checkpoint.tokenizer.configure(16)
+    task = checkpoint.task
+    texts = ["", "where is my order", "keep [MASK] as it is", "我的订单", "Is it M, or L?",
+             " ".join(["parcel"] * 40), "where is my order"]
+    assert task.parity_texts(texts, checkpoint.tokenizer) == [
+        "[MASK]", "where is [MASK] order", "keep [MASK] as it is", "我的[MASK]单", "Is it M[MASK] or L?",
+        " ".join(["parcel"] * 7 + ["[MASK]"] + ["parcel"] * 32),  # the middle of the 14 words left after truncation
+    ]
+    assert [t.count("[MASK]") for t in task.extra_samples()] == [1, 2]
+
+
+def test_positions_select_rows_of_the_sequence_axis():
+    vector = TestVector("x", [2, 4, 9, 4, 3], [1] * 5, positions=[1, 3])
+    logits = np.arange(2 * 5 * 3, dtype=np.float32).reshape(2, 5, 3)[:1]
+    (rows,) = vector.at_positions([logits])
+    np.testing.assert_array_equal(rows, logits[:, [1, 3]])
+    assert TestVector("x", [2, 3], [1, 1]).at_positions([logits])[0] is logits
+
+
+def _edit_json(path, change):
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+
+
+def test_tokenizer_without_mask_token_is_refused(mlm_checkpoints, tmp_path):
+    folder = tmp_path / "no-mask"
+    shutil.copytree(mlm_checkpoints("bert"), folder)
+    _edit_json(folder / "tokenizer_config.json", lambda c: {k: v for k, v in c.items() if k != "mask_token"})
+    raw = (folder / "tokenizer.json").read_text().replace('"[MASK]"', '"[UNUSED0]"')
+    (folder / "tokenizer.json").write_text(raw)
+    with pytest.raises(EdgepackError, match=r"has no mask token.*neither \[MASK\] nor <mask>") as error:
+        load_checkpoint(folder)
+    assert "\n" not in str(error.value)
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "has no mask token" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    # A declared mask token the vocabulary lacks is refused too.
+    _edit_json(folder / "tokenizer_config.json", lambda c: {**c, "mask_token": "<mask>"})
+    with pytest.raises(EdgepackError, match=r"declares mask token '<mask>' \(mask_token in tokenizer_config.json\)"):
+        load_checkpoint(folder)
+
+
+def test_app_shells_are_refused_for_fill_mask(mlm_checkpoints, tmp_path):
+    with pytest.raises(EdgepackError, match="android app shell does not handle task 'fill-mask'"):
+        with Stages(enabled=False) as stages:
+            build(BuildOptions(checkpoint=mlm_checkpoints("bert"), output_dir=tmp_path, recipes=("fp32",), apps=("android",)), stages)
+    result = CliRunner().invoke(cli, ["build", str(mlm_checkpoints("bert")), "-o", str(tmp_path), "--target", "all", "--app", "ios"])
+    assert result.exit_code == 2 and "ios app shell does not handle task 'fill-mask'" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
+    """BERT's MLM decoder shares its weight with the word embeddings; torchao's int4 tensor cannot serve
+    aten.embedding, so the recipe keeps that weight fp32 and quantizes the other linears."""
+    from builder.export import export_model
+    from builder.quant import EXECUTORCH_RECIPES
+    from builder.tasks import TaskOptions
+
+    checkpoint = load_checkpoint(mlm_checkpoints("bert"))
+    checkpoint.tokenizer.configure(32)
+    sample = tuple(torch.tensor([x]) for x in checkpoint.tokenizer.encode("where is my [MASK]"))
+    exported = export_model(checkpoint.task.wrap(checkpoint.load_model(), TaskOptions(max_seq_len=32)), 1, 32, [sample])
+    program = EXECUTORCH_RECIPES.get("8da4w").apply(exported, [sample])
+    kinds = {name: type(value).__name__ for name, value in program.state_dict.items() if name.endswith("weight")}
+    assert kinds["model.cls.predictions.decoder.weight"] == "Parameter"
+    assert sum(kind != "Parameter" for kind in kinds.values()) >= 4  # the encoder's linears are int4
+    (logits,) = program.module()(*sample)
+    assert logits.shape == (1, sample[0].shape[1], checkpoint.task.vocab_size)
