@@ -41,8 +41,10 @@ def additive_attention_mask(attention_mask: torch.Tensor) -> torch.Tensor:
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def encoder_kwargs(input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None) -> dict[str, torch.Tensor]:
-    """The keyword arguments an exported wrapper calls the transformers model with."""
+def encoder_kwargs(model: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                   token_type_ids: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """The keyword arguments an exported wrapper calls the transformers `model` with: the mask
+    built here (never by transformers), segment ids only when the program takes them."""
     kwargs = {"input_ids": input_ids, "attention_mask": additive_attention_mask(attention_mask)}
     if token_type_ids is not None:
         kwargs["token_type_ids"] = token_type_ids
@@ -61,7 +63,7 @@ class LogitsForExport(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
-        logits = self.model(**encoder_kwargs(input_ids, attention_mask, token_type_ids)).logits
+        logits = self.model(**encoder_kwargs(self.model, input_ids, attention_mask, token_type_ids)).logits
         if self.with_probabilities:
             return logits, torch.softmax(logits, dim=-1)
         return (logits,)

@@ -46,7 +46,7 @@ class QuestionAnsweringForExport(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        outputs = self.model(**encoder_kwargs(input_ids, attention_mask, token_type_ids))
+        outputs = self.model(**encoder_kwargs(self.model, input_ids, attention_mask, token_type_ids))
         return outputs.start_logits, outputs.end_logits
 
 
