@@ -122,6 +122,7 @@ CASES = [
     ("tanh", "tanh", [(2, 5)], lambda x: mb.tanh(x=x), np.tanh, iOS17),
     ("sigmoid", "sigmoid", [(2, 5)], lambda x: mb.sigmoid(x=x), lambda x: _torch(torch.sigmoid, x), iOS17),
     ("floor", "floor", [(3, 5)], lambda x: mb.floor(x=x), np.floor, iOS17),
+    ("ceil", "ceil", [(3, 5)], lambda x: mb.ceil(x=x), np.ceil, iOS17),
     ("exp", "exp", [(2, 5)], lambda x: mb.exp(x=x), np.exp, iOS17),
     ("erf", "erf", [(2, 5)], lambda x: mb.erf(x=x), lambda x: _torch(torch.erf, x), iOS17),
     ("sqrt", "sqrt", [(2, 5)], lambda x: mb.sqrt(x=mb.abs(x=x)), lambda x: np.sqrt(np.abs(x)), iOS17),
@@ -149,6 +150,18 @@ CASES = [
     ("reduce_max_2axes", "reduce_max", [(2, 3, 4)], lambda x: mb.reduce_max(x=x, axes=[-1, 0], keep_dims=False),
      lambda x: x.max(axis=(0, 2)), iOS17),
     ("reduce_max_all", "reduce_max", [(2, 3, 4)], lambda x: mb.reduce_max(x=x), lambda x: x.max(), iOS17),
+    ("log", "log", [(2, 5)], lambda x: mb.log(x=mb.add(x=mb.abs(x=x), y=0.5)), lambda x: np.log(np.abs(x) + 0.5), iOS17),
+    ("log_epsilon", "log", [(2, 5)], lambda x: mb.log(x=mb.abs(x=x), epsilon=0.25), lambda x: np.log(np.abs(x) + 0.25), iOS17),
+    ("sign", "sign", [(3, 5)], lambda x: mb.sign(x=mb.round(x=x)), lambda x: np.sign(np.round(x)), iOS17),
+    ("fill_like", "fill_like", [(2, 3)], lambda x: mb.add(x=x, y=mb.fill_like(ref_tensor=x, value=np.float32(2.5))),
+     lambda x: x + 2.5, iOS17),
+    ("cumsum", "cumsum", [(2, 3, 4)], lambda x: mb.cumsum(x=x, axis=1), lambda x: np.cumsum(x, axis=1), iOS17),
+    ("cumsum_exclusive_reverse", "cumsum", [(2, 5)], lambda x: mb.cumsum(x=x, axis=-1, exclusive=True, reverse=True),
+     lambda x: np.flip(np.cumsum(np.flip(x, -1), -1), -1) - x, iOS17),
+    # RoBERTa's position ids: an int32 running count of the tokens that are not padding.
+    ("cumsum_int32", "cumsum", [(2, 6)],
+     lambda x: mb.cast(x=mb.cumsum(x=mb.cast(x=mb.greater(x=x, y=0.0), dtype="int32"), axis=1), dtype="fp32"),
+     lambda x: np.cumsum(x > 0, axis=1).astype(np.float32), iOS17),
     ("linear", "linear", [(2, 3, 6)],
      lambda x: mb.linear(x=x, weight=np.arange(24, dtype=np.float32).reshape(4, 6) / 10,
                          bias=np.arange(4, dtype=np.float32)),
@@ -269,6 +282,22 @@ def test_shape_and_fill_on_flexible_input(tmp_path):
     for n in (1, 5):
         x = _rand(2, n)
         np.testing.assert_allclose(ex.run({"x": x})[ex.output_names[0]], x + 2.5)
+
+
+def test_range_1d_on_flexible_input(tmp_path):
+    # MPNet's relative positions: arange over the runtime sequence length, offset by a start.
+    s = get_new_symbol()
+
+    def body(x):
+        length = mb.slice_by_index(x=mb.shape(x=x), begin=[1], end=[2], squeeze_mask=[True])
+        positions = mb.range_1d(start=np.int32(1), end=mb.add(x=length, y=np.int32(1)), step=np.int32(1))
+        return mb.add(x=x, y=mb.cast(x=positions, dtype="fp32"))
+
+    ex = _build(tmp_path, [(2, s)], body, inputs=[ct.TensorType(name="x", shape=(2, ct.RangeDim(lower_bound=1, upper_bound=8, default=3)))])
+    assert "range_1d" in ex.op_types
+    for n in (1, 6):
+        x = _rand(2, n)
+        np.testing.assert_allclose(ex.run({"x": x})[ex.output_names[0]], x + np.arange(1, n + 1, dtype=np.float32))
 
 
 def test_cast_wraps_like_numpy_and_truncates(tmp_path):

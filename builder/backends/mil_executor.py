@@ -228,6 +228,12 @@ def _floor(x):
     return np.floor(_f32(x))
 
 
+@op("ceil")
+def _ceil(x):
+    # DeBERTa-v2's log-bucketed relative positions round up with ceil.
+    return np.ceil(x)
+
+
 @op("exp")
 def _exp(x):
     with np.errstate(over="ignore"):
@@ -245,6 +251,18 @@ def _rsqrt(x, epsilon=1e-12):
     # iOS17 rsqrt: 1 / sqrt(x + epsilon).
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.float32(1.0) / np.sqrt(_f32(x) + np.float32(epsilon))
+
+
+@op("log")
+def _log(x, epsilon=1e-45):
+    # MIL's log is log(x + epsilon); MPNet's and DeBERTa-v2's relative-position buckets take it.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(_f32(x) + np.float32(epsilon))
+
+
+@op("sign")
+def _sign(x):
+    return np.sign(x)
 
 
 @op("tanh")
@@ -313,6 +331,20 @@ def _reduce_sum(x, axes=None, keep_dims=False):
 @op("reduce_max")
 def _reduce_max(x, axes=None, keep_dims=False):
     return np.max(x, axis=_reduce_axes(axes), keepdims=bool(keep_dims))
+
+
+@op("cumsum")
+def _cumsum(x, axis=0, exclusive=False, reverse=False):
+    # RoBERTa-style position ids: the running count of non-pad tokens (integers stay integers).
+    x = np.asarray(x)
+    dtype = np.float32 if np.issubdtype(x.dtype, np.floating) else x.dtype
+    axis = int(axis)
+    if reverse:
+        x = np.flip(x, axis)
+    out = np.cumsum(x, axis=axis, dtype=dtype)
+    if exclusive:
+        out = out - x.astype(dtype)
+    return np.flip(out, axis) if reverse else out
 
 
 @op("softmax")
@@ -428,6 +460,18 @@ def _tile(x, reps):
 def _fill(shape, value=0.0):
     value = np.asarray(value)
     return np.full(_axes(shape), value, dtype=value.dtype)
+
+
+@op("fill_like")
+def _fill_like(ref_tensor, value=0.0):
+    return np.full(np.shape(ref_tensor), value)
+
+
+@op("range_1d")
+def _range_1d(end, start, step):
+    # arange over positions (MPNet's relative attention bias); dtype follows the inputs.
+    return np.arange(np.asarray(start).item(), np.asarray(end).item(), np.asarray(step).item(),
+                     dtype=np.result_type(np.asarray(start), np.asarray(end), np.asarray(step)))
 
 
 @op("concat")
