@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from builder.errors import EdgepackError
-from builder.tasks.base import MASK_FILL_VALUE, Task, TaskMetric, TaskOptions, TensorSpec, additive_attention_mask
+from builder.tasks.base import MASK_FILL_VALUE, Task, TaskMetric, TaskOptions, TensorSpec, model_attention_mask
 
 POOLING_MODES = ("mean", "cls", "max")
 _POOLING_TEXT = {
@@ -61,7 +61,7 @@ class EmbeddingForExport(torch.nn.Module):
         self.normalize = normalize
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor]:
-        hidden = self.model(input_ids=input_ids, attention_mask=additive_attention_mask(attention_mask)).last_hidden_state
+        hidden = self.model(input_ids=input_ids, attention_mask=model_attention_mask(self.model, attention_mask)).last_hidden_state
         mask = attention_mask[:, :, None].to(hidden.dtype)
         if self.pooling == "cls":
             pooled = hidden[:, 0]
