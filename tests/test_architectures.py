@@ -5,7 +5,7 @@ compared with transformers' eager model on texts that are not among the build's 
 The matrix is driven from ARCHITECTURES and tests/checkpoints.TASK_CHECKPOINTS, so a new
 architecture or task cannot be claimed without being built here. Quantization recipes are
 covered by the per-task tests; the matrix builds ExecuTorch fp32 and Core ML fp32 + fp16
-(the iOS default, where masks and large activations break first; embeddings fp32 only, see RECIPES).
+for sequence classification (the iOS default, where masks and large activations break first; see RECIPES).
 """
 
 import json
@@ -25,15 +25,14 @@ from checkpoints import NER_LABELS, TASK_CHECKPOINTS
 
 PAIRS = [(arch, task) for arch, entry in ARCHITECTURES.items() for task in entry.tasks]
 ADDED = ["albert", "roberta", "xlm-roberta", "electra", "mpnet", "deberta-v2"]
-RECIPES = {task: ["--quant", "fp32", "--quant", "fp16"] for task in TASK_CHECKPOINTS}
-# Embeddings at fp32 only: a random-initialised encoder puts some candidates of the built-in query set within 1e-4
-# cosine of each other (ALBERT, DistilBERT, MobileBERT with mean pooling; MobileBERT with any pooling), and fp16 rounding
-# reorders them (ALBERT: ranking agreement 0.75 at min cosine 0.999998), so an fp16 ranking gate would test noise.
-# fp16 of each encoder is covered by its classification rows, fp16 pooling by tests/test_embeddings.py.
-RECIPES["feature-extraction"] = ["--quant", "fp32"]
-# fp16 per-token logits of the tiny models' wide random init (0.2) differ by up to ~0.1 over hundreds of
-# tokens x 5 labels (see tests/test_token_classification.py); label and span agreement stay gated at 1.0.
-THRESHOLDS = {"token-classification": ["--threshold", "fp16:max_abs_error=0.1"]}
+# ExecuTorch fp32 and Core ML fp32 for every pair; Core ML fp16 (the iOS default) for sequence classification, which
+# covers each encoder in fp16. The tiny random models' other heads have near-ties that fp16 rounding flips, so an fp16
+# gate on them would test noise: the fitted NER head leaves a top-2 margin of 0.011 on a RoBERTa token (fp16 error
+# 0.05, one flipped label, entity span agreement 0.857); embeddings put candidates of the built-in query set within
+# 1e-4 cosine (ALBERT, DistilBERT, MobileBERT; ALBERT fp16 ranking agreement 0.75 at min cosine 0.999998).
+# tests/test_token_classification.py and tests/test_embeddings.py cover those heads in fp16.
+RECIPES = {task: ["--quant", "fp32"] for task in TASK_CHECKPOINTS}
+RECIPES["sequence-classification"] = ["--quant", "fp32", "--quant", "fp16"]
 # Texts outside the built-in samples, with the NER words, accents, an emoji and CJK.
 NEW_TEXTS = [
     "the agent sent my refund to the wrong street",
@@ -57,8 +56,7 @@ def bundles(tmp_path_factory):
             checkpoint = TASK_CHECKPOINTS[task](root / f"{arch}-{task}", arch)
             out = root / f"dist-{arch}-{task}"
             started = time.monotonic()
-            result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all", *RECIPES[task],
-                                              *THRESHOLDS.get(task, [])])
+            result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all", *RECIPES[task]])
             built[arch, task] = (checkpoint, out / checkpoint.name, result, time.monotonic() - started)
         return built[arch, task]
 
@@ -94,14 +92,14 @@ def _task_metrics(task):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ADDED)
 def test_artifacts_match_transformers_on_unseen_text(bundles, arch):
-    """The .pte (run by the ExecuTorch runtime directly) and the Core ML fp16 package (MIL
-    reference executor) against transformers' eager token classifier, tokenized by transformers'
-    own tokenizer: per-token logits, unpadded and right-padded with the pad id to 32 tokens."""
+    """The .pte (run by the ExecuTorch runtime directly) and the Core ML package (MIL reference
+    executor) against transformers' eager token classifier, tokenized by transformers' own
+    tokenizer: per-token logits, unpadded and right-padded with the pad id to 32 tokens."""
     checkpoint, bundle, result, _ = bundles(arch, "token-classification")
     assert result.exit_code == 0, result.output
     tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
     model = transformers.AutoModelForTokenClassification.from_pretrained(checkpoint, attn_implementation="eager").eval()
-    package = MilReferenceRunner(bundle / "coreml/model-fp16.mlpackage")
+    package = MilReferenceRunner(bundle / "coreml/model-fp32.mlpackage")
     pad = tokenizer.pad_token_id
     for text in NEW_TEXTS:
         ids = tokenizer(text)["input_ids"]
@@ -113,8 +111,7 @@ def test_artifacts_match_transformers_on_unseen_text(bundles, arch):
             logits, _ = run_pte(bundle / "executorch/model-fp32.pte", padded, mask)
             np.testing.assert_allclose(logits[0, :len(ids)], expected, atol=1e-4)
             packaged = package.run([np.array([padded]), np.array([mask])])[0][0, :len(ids)]
-            np.testing.assert_allclose(packaged, expected, atol=0.1)
-            assert (packaged.argmax(-1) == expected.argmax(-1)).all()
+            np.testing.assert_allclose(packaged, expected, atol=1e-4)
 
 
 # (architecture, tokenizer.json model, pre-tokenizer, lower-cases, pad token): the families the checkpoints train.
