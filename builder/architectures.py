@@ -39,6 +39,17 @@ def broadcast_keep_mask(attention_mask: "torch.Tensor") -> "torch.Tensor":  # no
     return attention_mask[:, None, None, :]
 
 
+def deberta_v2_refusal(config: Any) -> str | None:
+    """DeBERTa-v2's optional convolution (conv_kernel_size > 0: the v2-xlarge/xxlarge checkpoints)
+    computes `1 - input_mask` on a bool mask whenever the mask it gets is not 2-D, which fails
+    ("Subtraction, the `-` operator, with a bool tensor is not supported") with the 4-D key mask the
+    export wrapper passes; a 2-D mask would mask whole padded query rows, which turns into NaN in fp16."""
+    if getattr(config, "conv_kernel_size", 0):
+        return (f"DeBERTa-v2 with a convolution layer (conv_kernel_size {config.conv_kernel_size}) is not supported: its ConvLayer "
+                "fails on the 4-D attention mask the export uses; DeBERTa-v3 checkpoints (no conv layer) are supported")
+    return None
+
+
 def no_reserved_positions(config: Any) -> int:
     return 0
 
@@ -66,6 +77,9 @@ class Architecture:
     # Rows of the position-embedding table that no token position uses (config -> count):
     # --max-seq-len may be at most max_position_embeddings minus these.
     reserved_positions: Callable[[Any], int] = no_reserved_positions
+    # Configurations of this architecture that do not export (config -> why and what to do, or
+    # None): refused when the checkpoint is loaded, before any work.
+    refusal: Callable[[Any], "str | None"] = lambda config: None
 
 
 ARCHITECTURES: Registry[Architecture] = Registry("architecture")
@@ -85,6 +99,7 @@ for _arch in (
     Architecture("xlm-roberta", "XLM-RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
     Architecture("electra", "ELECTRA", _ALL_TASKS, True),
     Architecture("mpnet", "MPNet", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=broadcast_keep_mask),
+    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=broadcast_keep_mask,
+                 refusal=deberta_v2_refusal),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

@@ -101,8 +101,8 @@ def test_artifacts_match_transformers_on_unseen_text(bundles, arch):
     model = transformers.AutoModelForTokenClassification.from_pretrained(checkpoint, attn_implementation="eager").eval()
     package = MilReferenceRunner(bundle / "coreml/model-fp32.mlpackage")
     pad = tokenizer.pad_token_id
-    for text in NEW_TEXTS:
-        ids = tokenizer(text)["input_ids"]
+    # The registry's min_seq_len is 1 for these: a lone first token must run too.
+    for ids in [tokenizer(text)["input_ids"] for text in NEW_TEXTS] + [[tokenizer.cls_token_id]]:
         with torch.no_grad():
             expected = model(input_ids=torch.tensor([ids])).logits[0].numpy()
         assert expected.shape == (len(ids), len(NER_LABELS))
@@ -174,5 +174,18 @@ def test_max_seq_len_leaves_out_the_positions_before_padding_idx(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"use at most {table - 2}" in result.output and "2 of them never a token position" in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_deberta_v2_with_a_conv_layer_is_refused_at_load(tmp_path):
+    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "deberta-conv", "deberta-v2")
+    config = json.loads((checkpoint / "config.json").read_text())
+    (checkpoint / "config.json").write_text(json.dumps({**config, "conv_kernel_size": 3, "conv_act": "gelu"}))
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all"])
+    assert result.exit_code == 2, result.output
+    (message,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "conv_kernel_size 3" in message and "DeBERTa-v3 checkpoints (no conv layer) are supported" in message
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
