@@ -30,20 +30,19 @@ def additive_attention_mask(attention_mask: "torch.Tensor") -> "torch.Tensor":  
     return (1.0 - mask) * MASK_FILL_VALUE
 
 
-def broadcast_keep_mask(attention_mask: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
-    """[batch, seq] 0/1 mask -> [batch, 1, 1, seq] 0/1 mask, for models that take a mask of the
-    keys to keep (DeBERTa-v2 masks scores with `masked_fill(~mask.bool(), ...)` and multiplies
-    its embeddings by the mask) and pass a 4-D one through unchanged. It masks keys only, as
-    the additive mask does: transformers' own [seq, seq] outer product would also mask whole
-    rows of padded queries, whose softmax over finfo.min turns into NaN in fp16."""
-    return attention_mask[:, None, None, :]
+def mask_as_given(attention_mask: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+    """The [batch, seq] 0/1 mask unchanged, for models that build their own from it in an
+    export-friendly way. DeBERTa-v2 turns it into a [seq, seq] mask of real query/key pairs and
+    masks scores with masked_fill(~mask.bool(), finfo.min), and multiplies its embeddings by it:
+    an additive mask (0 for real tokens) would mask every real token, and a key-only 4-D mask
+    would give padded positions outputs transformers does not give them."""
+    return attention_mask
 
 
 def deberta_v2_refusal(config: Any) -> str | None:
     """DeBERTa-v2's optional convolution (conv_kernel_size > 0: the v2-xlarge/xxlarge checkpoints)
-    computes `1 - input_mask` on a bool mask whenever the mask it gets is not 2-D, which fails
-    ("Subtraction, the `-` operator, with a bool tensor is not supported") with the 4-D key mask the
-    export wrapper passes; a 2-D mask would mask whole padded query rows, which turns into NaN in fp16."""
+    computes `1 - input_mask` on a bool mask whenever the mask it gets is not 2-D ("Subtraction, the
+    `-` operator, with a bool tensor is not supported"), and torch.export fails there."""
     if getattr(config, "conv_kernel_size", 0):
         return (f"DeBERTa-v2 with a convolution layer (conv_kernel_size {config.conv_kernel_size}) is not supported: its ConvLayer "
                 "fails on the 4-D attention mask the export uses; DeBERTa-v3 checkpoints (no conv layer) are supported")
@@ -99,7 +98,7 @@ for _arch in (
     Architecture("xlm-roberta", "XLM-RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
     Architecture("electra", "ELECTRA", _ALL_TASKS, True),
     Architecture("mpnet", "MPNet", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=broadcast_keep_mask,
+    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=mask_as_given,
                  refusal=deberta_v2_refusal),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)
