@@ -34,19 +34,10 @@ def mask_as_given(attention_mask: "torch.Tensor") -> "torch.Tensor":  # noqa: F8
     """The [batch, seq] 0/1 mask unchanged, for models that build their own from it in an
     export-friendly way. DeBERTa-v2 turns it into a [seq, seq] mask of real query/key pairs and
     masks scores with masked_fill(~mask.bool(), finfo.min), and multiplies its embeddings by it:
-    an additive mask (0 for real tokens) would mask every real token, and a key-only 4-D mask
-    would give padded positions outputs transformers does not give them."""
+    an additive mask (0 for real tokens) would mask every real token, a key-only 4-D mask would
+    give padded positions outputs transformers does not give them, and its optional ConvLayer
+    (conv_kernel_size > 0) computes `1 - mask` on a bool tensor for any mask that is not 2-D."""
     return attention_mask
-
-
-def deberta_v2_refusal(config: Any) -> str | None:
-    """DeBERTa-v2's optional convolution (conv_kernel_size > 0: the v2-xlarge/xxlarge checkpoints)
-    computes `1 - input_mask` on a bool mask whenever the mask it gets is not 2-D ("Subtraction, the
-    `-` operator, with a bool tensor is not supported"), and torch.export fails there."""
-    if getattr(config, "conv_kernel_size", 0):
-        return (f"DeBERTa-v2 with a convolution layer (conv_kernel_size {config.conv_kernel_size}) is not supported: its ConvLayer "
-                "fails on the 4-D attention mask the export uses; DeBERTa-v3 checkpoints (no conv layer) are supported")
-    return None
 
 
 def no_reserved_positions(config: Any) -> int:
@@ -76,9 +67,6 @@ class Architecture:
     # Rows of the position-embedding table that no token position uses (config -> count):
     # --max-seq-len may be at most max_position_embeddings minus these.
     reserved_positions: Callable[[Any], int] = no_reserved_positions
-    # Configurations of this architecture that do not export (config -> why and what to do, or
-    # None): refused when the checkpoint is loaded, before any work.
-    refusal: Callable[[Any], "str | None"] = lambda config: None
 
 
 ARCHITECTURES: Registry[Architecture] = Registry("architecture")
@@ -98,7 +86,6 @@ for _arch in (
     Architecture("xlm-roberta", "XLM-RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
     Architecture("electra", "ELECTRA", _ALL_TASKS, True),
     Architecture("mpnet", "MPNet", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=mask_as_given,
-                 refusal=deberta_v2_refusal),
+    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=mask_as_given),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

@@ -107,9 +107,6 @@ def load_checkpoint(path: Path, task_name: str | None = None) -> Checkpoint:
         config = transformers.AutoConfig.from_pretrained(path, local_files_only=True)
     except Exception as exc:
         raise EdgepackError(f"transformers cannot read {config_file} ({exc})") from exc
-    refusal = architecture.refusal(config)
-    if refusal:
-        raise EdgepackError(f"{config_file}: {refusal}")
 
     task = task.for_checkpoint(path, raw_config)
     labels = task.labels(raw_config, config, path)

@@ -178,14 +178,22 @@ def test_max_seq_len_leaves_out_the_positions_before_padding_idx(tmp_path):
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_deberta_v2_with_a_conv_layer_is_refused_at_load(tmp_path):
-    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "deberta-conv", "deberta-v2")
-    config = json.loads((checkpoint / "config.json").read_text())
-    (checkpoint / "config.json").write_text(json.dumps({**config, "conv_kernel_size": 3, "conv_act": "gelu"}))
-    out = tmp_path / "dist"
-    result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all"])
-    assert result.exit_code == 2, result.output
-    (message,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert "conv_kernel_size 3" in message and "DeBERTa-v3 checkpoints (no conv layer) are supported" in message
-    assert "Traceback" not in result.output
-    assert not out.exists() or not any(out.iterdir())
+@pytest.mark.slow
+def test_deberta_v2_with_a_conv_layer_builds_and_verifies(tmp_path):
+    """DeBERTa-v2's optional 1-d convolution over the sequence (conv_kernel_size > 0, the v2-xlarge
+    and xxlarge layout) exports, and the MIL reference executor runs its `conv`."""
+    from checkpoints import _config, fit_centroid_head, train_tokenizer
+
+    checkpoint = tmp_path / "deberta-conv"
+    tokenizer = train_tokenizer(checkpoint, "deberta-v2")
+    config = _config(tokenizer, "deberta-v2")
+    config.conv_kernel_size, config.conv_act = 3, "gelu"
+    torch.manual_seed(0)
+    model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
+    fit_centroid_head(model, tokenizer)
+    model.save_pretrained(checkpoint)
+    result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(tmp_path / "dist"), "--target", "all", "--quant", "fp32"])
+    assert result.exit_code == 0, result.output
+    manifest = assert_complete_bundle(tmp_path / "dist" / "deberta-conv")
+    package = next(v for v in manifest["variants"] if v["backend"] == "coreml")
+    assert "conv" in package["details"]["mil_ops"], package["details"]

@@ -84,6 +84,9 @@ def _sdpa_ref(q, k, v, mask=None):
     return F.scaled_dot_product_attention(torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), attn_mask=m).numpy()
 
 
+CONV_W = (np.arange(6 * 2 * 3, dtype=np.float32).reshape(6, 2, 3) % 7 - 3) / 4
+CONV_W2 = (np.arange(3 * 2 * 2 * 3, dtype=np.float32).reshape(3, 2, 2, 3) % 5 - 2) / 3
+
 CASES = [
     ("add", "add", [(2, 3), (1, 3)], lambda x, y: mb.add(x=x, y=y), lambda x, y: x + y, iOS17),
     ("sub", "sub", [(2, 3), (2, 1)], lambda x, y: mb.sub(x=x, y=y), lambda x, y: x - y, iOS17),
@@ -198,6 +201,17 @@ CASES = [
     ("gather_along_axis", "gather_along_axis", [(3, 5), (3, 2)],
      lambda x, i: mb.gather_along_axis(x=x, indices=mb.cast(x=mb.abs(x=mb.cast(x=i, dtype="int32")), dtype="int32"), axis=1),
      lambda x, i: np.take_along_axis(x, np.abs(i.astype(np.int32)), axis=1), iOS17),
+    ("conv1d_same_grouped_dilated", "conv", [(2, 4, 9)],
+     lambda x: mb.conv(x=x, weight=CONV_W, bias=np.arange(6, dtype=np.float32), pad_type="same", dilations=[2], groups=2),
+     lambda x: _torch(F.conv1d, x, weight=torch.from_numpy(CONV_W), bias=torch.arange(6.0), padding="same", dilation=2, groups=2),
+     iOS17),
+    ("conv1d_custom_strided", "conv", [(1, 4, 10)],
+     lambda x: mb.conv(x=x, weight=CONV_W[:, :2].repeat(2, axis=1), pad_type="custom", pad=[2, 1], strides=[2]),
+     lambda x: _torch(F.conv1d, F.pad(torch.from_numpy(x), (2, 1)).numpy(), weight=torch.from_numpy(CONV_W[:, :2].repeat(2, axis=1)),
+                      stride=2), iOS17),
+    ("conv2d_valid", "conv", [(1, 2, 5, 6)],
+     lambda x: mb.conv(x=x, weight=CONV_W2, pad_type="valid"),
+     lambda x: _torch(F.conv2d, x, weight=torch.from_numpy(CONV_W2)), iOS17),
     ("sdpa", "scaled_dot_product_attention", [(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 6)],
      lambda q, k, v: mb.scaled_dot_product_attention(query=q, key=k, value=v), _sdpa_ref, iOS18),
     ("sdpa_float_mask", "scaled_dot_product_attention", [(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 6), (1, 1, 1, 5)],
