@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lock clean app-tools
+.PHONY: demo test bench lock clean app-tools compat
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ app-tools: $(STAMP)
 	    $$(command -v javac >/dev/null || echo default-jdk-headless) $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
 	$(BIN)/python -m builder.apps.swift_toolchain
+
+# Rebuild every (architecture, task) pair the registries claim, record what verified in
+# tests/compatibility.json, and render README.md's compatibility table from it (the suite
+# checks the table against the record and the record against the registries).
+compat: $(STAMP)
+	rm -f tests/compatibility.json
+	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q tests/test_architectures.py -k builds_and_verifies
+	$(BIN)/python tests/compatibility.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

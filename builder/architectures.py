@@ -8,8 +8,46 @@ single `ARCHITECTURES.add(...)` line once its tasks pass the parity tests.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from builder.registry import Registry
+
+# Finite on purpose: finfo(float32).min becomes -inf in fp16 and turns masked softmax rows
+# into NaN; -1e4 is far enough below any real attention score to zero the weight.
+MASK_FILL_VALUE = -1e4
+
+
+def additive_attention_mask(attention_mask: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+    """[batch, seq] 0/1 mask -> [batch, 1, 1, seq] float mask added to attention scores.
+
+    Built here rather than by transformers: its mask helpers export to `aten.index` graphs
+    that break PT2E calibration ("tensors used as indices must be long") and to `new_ones`
+    that coremltools rejects.
+    """
+    import torch
+
+    mask = attention_mask[:, None, None, :].to(torch.float32)
+    return (1.0 - mask) * MASK_FILL_VALUE
+
+
+def mask_as_given(attention_mask: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+    """The [batch, seq] 0/1 mask unchanged, for models that build their own from it in an
+    export-friendly way. DeBERTa-v2 turns it into a [seq, seq] mask of real query/key pairs and
+    masks scores with masked_fill(~mask.bool(), finfo.min), and multiplies its embeddings by it:
+    an additive mask (0 for real tokens) would mask every real token, a key-only 4-D mask would
+    give padded positions outputs transformers does not give them, and its optional ConvLayer
+    (conv_kernel_size > 0) computes `1 - mask` on a bool tensor for any mask that is not 2-D."""
+    return attention_mask
+
+
+def no_reserved_positions(config: Any) -> int:
+    return 0
+
+
+def positions_after_padding_idx(config: Any) -> int:
+    """RoBERTa-style position ids count from pad_token_id + 1 (the cumsum of the non-pad
+    tokens, offset by padding_idx), so that many rows of the table are never a real position."""
+    return int(config.pad_token_id) + 1
 
 
 @dataclass(frozen=True)
@@ -24,17 +62,30 @@ class Architecture:
     # Shortest sequence the exported program accepts; apps pad shorter inputs with the pad
     # token (mask 0) up to it.
     min_seq_len: int = 1
+    # The attention mask the export wrappers pass to the model, from the [batch, seq] 0/1 input.
+    attention_mask: Callable[["torch.Tensor"], "torch.Tensor"] = additive_attention_mask  # noqa: F821
+    # Rows of the position-embedding table that no token position uses (config -> count):
+    # --max-seq-len may be at most max_position_embeddings minus these.
+    reserved_positions: Callable[[Any], int] = no_reserved_positions
 
 
 ARCHITECTURES: Registry[Architecture] = Registry("architecture")
 
+_ALL_TASKS = ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask")
+
 for _arch in (
     # MiniLM checkpoints (all-MiniLM-L6-v2 and kin) are BERT architecture with model_type "bert".
-    Architecture("bert", "BERT / MiniLM", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), True),
-    Architecture("distilbert", "DistilBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), False),
+    Architecture("bert", "BERT / MiniLM", _ALL_TASKS, True),
+    Architecture("distilbert", "DistilBERT", _ALL_TASKS, False),
     # torch.export guards seq != 2 in MobileBERT's trigram embedding (slices of length
     # seq - 1 specialise at 1), so its programs start at 3 tokens. The pad row of its
     # embedding table is zero, which is exactly the zero padding the trigram adds itself.
-    Architecture("mobilebert", "MobileBERT", ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"), True, min_seq_len=3),
+    Architecture("mobilebert", "MobileBERT", _ALL_TASKS, True, min_seq_len=3),
+    Architecture("albert", "ALBERT", _ALL_TASKS, True),
+    Architecture("roberta", "RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
+    Architecture("xlm-roberta", "XLM-RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
+    Architecture("electra", "ELECTRA", _ALL_TASKS, True),
+    Architecture("mpnet", "MPNet", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
+    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=mask_as_given),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

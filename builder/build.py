@@ -155,7 +155,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
         texts = task.parity_texts(texts, checkpoint.tokenizer)
         if options.apps:
             _check_app_shells(checkpoint, options.apps, task_options)
-            _check_app_tokenizer(checkpoint)
+            _check_app_tokenizer(checkpoint, options.apps)
         model = checkpoint.load_model(texts)
     if checkpoint.adapter:
         stages.log(checkpoint.adapter.summary())
@@ -275,21 +275,26 @@ def _check_app_shells(checkpoint: Checkpoint, apps: tuple[str, ...], options: Ta
                                 f"(apps for it: {', '.join(checkpoint.task.app_shells) or 'none so far'})")
 
 
-def _check_app_tokenizer(checkpoint: Checkpoint) -> None:
+def _check_app_tokenizer(checkpoint: Checkpoint, apps: tuple[str, ...]) -> None:
     """Refuse before any heavy work a tokenizer the app shells would reproduce wrongly."""
     import json
 
     from builder.apps.tokenizer_support import require_supported
 
-    require_supported(json.loads(checkpoint.tokenizer.tokenizer.to_str()), "this checkpoint's tokenizer")
+    for app in apps:
+        require_supported(json.loads(checkpoint.tokenizer.tokenizer.to_str()), "this checkpoint's tokenizer", platform=app)
 
 
 def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:
-    limit = getattr(checkpoint.config, "max_position_embeddings", None)
+    table = getattr(checkpoint.config, "max_position_embeddings", None)
     if max_len < 2:
         raise EdgepackError(f"--max-seq-len {max_len} is too short: [CLS] and [SEP] alone take 2 tokens")
-    if limit is not None and max_len > limit:
-        raise EdgepackError(f"--max-seq-len {max_len} exceeds the model's {limit} position embeddings; use at most {limit}")
+    if table is not None:
+        reserved = checkpoint.architecture.reserved_positions(checkpoint.config)
+        limit = table - reserved
+        if max_len > limit:
+            why = f" ({table} rows, {reserved} of them never a token position)" if reserved else ""
+            raise EdgepackError(f"--max-seq-len {max_len} exceeds the model's {limit} position embeddings{why}; use at most {limit}")
 
 
 def _check_inputs(inputs: list[tuple[torch.Tensor, ...]]) -> list[tuple[torch.Tensor, ...]]:

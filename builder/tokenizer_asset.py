@@ -45,11 +45,30 @@ class TokenizerAsset:
 
     @property
     def pad_token_id(self) -> int:
-        for token in ("[PAD]", "<pad>"):
+        """The id apps pad with: tokenizer.json's own padding settings, else the pad token that
+        tokenizer_config.json / special_tokens_map.json name, else "[PAD]" (BERT family) or
+        "<pad>" (RoBERTa, XLM-R, ALBERT, MPNet). The model must see the id it was trained with:
+        RoBERTa-style position ids are counted from it."""
+        padding = self.tokenizer.padding
+        if padding and padding.get("pad_token") and self.tokenizer.token_to_id(padding["pad_token"]) is not None:
+            return self.tokenizer.token_to_id(padding["pad_token"])
+        for token in (*self._configured_pad_tokens(), "[PAD]", "<pad>"):
             token_id = self.tokenizer.token_to_id(token)
             if token_id is not None:
                 return token_id
         return 0
+
+    def _configured_pad_tokens(self) -> list[str]:
+        tokens = []
+        for name in ("tokenizer_config.json", "special_tokens_map.json"):
+            try:
+                value = json.loads((self.source_dir / name).read_text(encoding="utf-8")).get("pad_token")
+            except (OSError, ValueError, AttributeError):
+                continue
+            value = value.get("content") if isinstance(value, dict) else value
+            if isinstance(value, str):
+                tokens.append(value)
+        return tokens
 
     def describe(self) -> dict[str, Any]:
         spec = json.loads(self.tokenizer.to_str())
@@ -59,7 +78,7 @@ class TokenizerAsset:
             "origin": self.origin,
             "model": spec["model"]["type"],
             "normalizer": _component_type(spec.get("normalizer")),
-            "lowercase": bool((spec.get("normalizer") or {}).get("lowercase", False)),
+            "lowercase": _lowercases(spec.get("normalizer")),
             "pre_tokenizer": _component_type(spec.get("pre_tokenizer")),
             "post_processor": _component_type(spec.get("post_processor")),
             "vocab_size": self.tokenizer.get_vocab_size(with_added_tokens=True),
@@ -77,7 +96,32 @@ class TokenizerAsset:
 
 
 def _component_type(component: dict | None) -> str | None:
-    return component.get("type") if component else None
+    """"BertNormalizer"; a Sequence with its steps: "Sequence(WhitespaceSplit, Metaspace)"."""
+    if not component:
+        return None
+    steps = _steps(component)
+    if steps is not None:
+        return f"{component['type']}({', '.join(str(_component_type(step)) for step in steps)})"
+    return component.get("type")
+
+
+def _steps(component: dict) -> list[dict] | None:
+    for key in ("normalizers", "pretokenizers", "processors", "decoders"):
+        if isinstance(component.get(key), list):
+            return component[key]
+    return None
+
+
+def _lowercases(normalizer: dict | None) -> bool:
+    """Whether the normalizer lower-cases: BertNormalizer's flag, a Lowercase step, or one in a Sequence."""
+    if not normalizer:
+        return False
+    if normalizer.get("type") == "Lowercase":
+        return True
+    steps = _steps(normalizer)
+    if steps is not None:
+        return any(_lowercases(step) for step in steps)
+    return bool(normalizer.get("lowercase", False))
 
 
 def load_tokenizer(checkpoint_dir: Path) -> TokenizerAsset:

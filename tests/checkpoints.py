@@ -7,7 +7,8 @@ from pathlib import Path
 
 import torch
 import transformers
-from tokenizers.implementations import BertWordPieceTokenizer
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers.implementations import BertWordPieceTokenizer, ByteLevelBPETokenizer
 
 CORPUS = [
     "where is my order it was supposed to arrive yesterday",
@@ -36,10 +37,18 @@ PROTOTYPES = {
 CORPUS += [text for texts in PROTOTYPES.values() for text in texts]
 
 
+def output_layer(model: torch.nn.Module) -> torch.nn.Linear:
+    """The linear layer that produces the logits: the one nn.Linear with an output per label
+    (`classifier` in BERT, `classifier.out_proj` in RoBERTa's, ELECTRA's and MPNet's two-layer heads)."""
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m.out_features == model.config.num_labels]
+    assert len(layers) == 1, (type(model).__name__, layers)
+    return layers[0]
+
+
 def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0, pairs: bool = False) -> None:
     """Give a classifier a head that separates its labels, as fine-tuning would.
 
-    Each row of `model.classifier` becomes the centred mean of the features the head sees
+    Each row of the output layer (`output_layer`) becomes the centred mean of the features the head sees
     for that label's prototype messages, scaled so the logits have a standard deviation of
     `spread`. Random heads give near-tied logits whose argmax flips on noise, which would
     make every parity test about noise instead of about the export. With `pairs`, the head is
@@ -47,7 +56,8 @@ def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0, pa
     classifier (NLI, paraphrase) sees them.
     """
     seen = {}
-    hook = model.classifier.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
+    head = output_layer(model)
+    hook = head.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
     with torch.no_grad():
         features = []
         for label in LABELS:
@@ -58,18 +68,21 @@ def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0, pa
         centroids = torch.stack([f.mean(0) for f in features])
         weight = torch.nn.functional.normalize(centroids - centroids.mean(0), dim=1)
         logits = torch.cat(features) @ weight.T
-        model.classifier.weight.copy_(weight * spread / logits.std())
-        model.classifier.bias.zero_()
+        head.weight.copy_(weight * spread / logits.std())
+        head.bias.zero_()
 
 
-def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
-    common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128,
+def _configs(vocab_size: int, pad_token_id: int) -> dict[str, transformers.PretrainedConfig]:
+    common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128, pad_token_id=pad_token_id,
                   id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+    encoder = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, initializer_range=0.2)
+    # RoBERTa-style position ids start at pad_token_id + 1, so 128 tokens need 128 + pad + 1 rows
+    # (514 = 512 + 2 in the released checkpoints).
+    offset_positions = dict(common, max_position_embeddings=128 + pad_token_id + 1)
     return {
         # A wider init than BERT's 0.02 gives the random tokens distinct representations
         # for the centroid head to separate.
-        "bert": transformers.BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                                        intermediate_size=128, initializer_range=0.2, **common),
+        "bert": transformers.BertConfig(**encoder, **common),
         "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128,
                                                     initializer_range=0.2, **common),
         # MobileBERT has no LayerNorm (NoNorm is a per-channel affine), so activations grow with
@@ -78,15 +91,37 @@ def _configs(vocab_size: int) -> dict[str, transformers.PretrainedConfig]:
                                                     intermediate_size=64, embedding_size=32, intra_bottleneck_size=32,
                                                     true_hidden_size=32, num_feedforward_networks=2,
                                                     initializer_range=0.05, **common),
+        # ALBERT: a 32-wide embedding projected to 64, one layer group shared by both layers.
+        "albert": transformers.AlbertConfig(embedding_size=32, num_hidden_groups=1, **encoder, **common),
+        "roberta": transformers.RobertaConfig(type_vocab_size=1, **encoder, **offset_positions),
+        "xlm-roberta": transformers.XLMRobertaConfig(type_vocab_size=1, **encoder, **offset_positions),
+        # ELECTRA discriminator: a 32-wide embedding projected to 64.
+        "electra": transformers.ElectraConfig(embedding_size=32, **encoder, **common),
+        # MPNet: RoBERTa-style positions plus a bucketed relative attention bias.
+        "mpnet": transformers.MPNetConfig(relative_attention_num_buckets=32, **encoder, **offset_positions),
+        # DeBERTa-v3 layout (model_type deberta-v2): no absolute positions, disentangled c2p/p2c
+        # attention over log-bucketed relative positions, shared attention keys.
+        "deberta-v2": transformers.DebertaV2Config(relative_attention=True, position_biased_input=False,
+                                                   pos_att_type=["p2c", "c2p"], max_relative_positions=-1, position_buckets=16,
+                                                   norm_rel_ebd="layer_norm", share_att_key=True, type_vocab_size=0,
+                                                   **encoder, **common),
     }
 
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def train_tokenizer(directory: Path, vocab_size: int = 400) -> transformers.PreTrainedTokenizerFast:
+BERT_SPECIALS = dict(pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+
+
+def train_wordpiece(directory: Path, vocab_size: int = 400, specials: dict[str, str] = BERT_SPECIALS,
+                    fast_class=transformers.BertTokenizerFast) -> transformers.PreTrainedTokenizerFast:
+    """A BERT WordPiece tokenizer; `specials` maps each role (cls_token, ...) to its token, in
+    vocabulary order."""
     settings = dict(lowercase=True, strip_accents=True, handle_chinese_chars=True)
-    scratch = BertWordPieceTokenizer(**settings)
+    names = {role: specials[role] for role in ("unk_token", "sep_token", "cls_token", "pad_token", "mask_token")}
+    special_tokens = list(dict.fromkeys(specials.values()))
+    scratch = BertWordPieceTokenizer(**settings, **names)
     # The WordPiece trainer numbers "##x" pieces in hash order, which breaks ties between
     # merges differently in every process (huggingface/tokenizers#1794), so the same corpus
     # gives a different vocabulary and a different random model each run. Reserving the
@@ -95,19 +130,86 @@ def train_tokenizer(directory: Path, vocab_size: int = 400) -> transformers.PreT
     backend = scratch._tokenizer
     words = [w for text in CORPUS for w, _ in backend.pre_tokenizer.pre_tokenize_str(backend.normalizer.normalize_str(text))]
     pieces = sorted({"##" + c for w in words for c in w[1:]})
-    scratch.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1, special_tokens=SPECIAL_TOKENS + pieces)
-    wordpiece = BertWordPieceTokenizer(vocab=scratch.get_vocab(), **settings)
-    tokenizer = transformers.BertTokenizerFast(tokenizer_object=wordpiece._tokenizer, model_max_length=128)
+    scratch.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1, special_tokens=special_tokens + pieces)
+    wordpiece = BertWordPieceTokenizer(vocab=scratch.get_vocab(), **settings, **names)
+    tokenizer = fast_class(tokenizer_object=wordpiece._tokenizer, model_max_length=128, **names)
     tokenizer.save_pretrained(directory)
     return tokenizer
+
+
+# RoBERTa's layout (also XLM-R's and MPNet's): <s>=0, <pad>=1, </s>=2, <unk>=3.
+ROBERTA_SPECIALS = dict(bos_token="<s>", cls_token="<s>", pad_token="<pad>", eos_token="</s>", sep_token="</s>",
+                        unk_token="<unk>", mask_token="<mask>")
+
+
+def train_byte_level_bpe(directory: Path, vocab_size: int = 500) -> transformers.PreTrainedTokenizerFast:
+    """RoBERTa's tokenizer: byte-level BPE, <s> $A </s> by RobertaProcessing, pad id 1."""
+    bpe = ByteLevelBPETokenizer(add_prefix_space=False, trim_offsets=True)
+    bpe.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1, special_tokens=list(dict.fromkeys(ROBERTA_SPECIALS.values())),
+                            show_progress=False)
+    bpe._tokenizer.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False)
+    tokenizer = transformers.RobertaTokenizerFast(tokenizer_object=bpe._tokenizer, model_max_length=128, **ROBERTA_SPECIALS)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+def train_unigram(directory: Path, specials: dict[str, str], fast_class, vocab_size: int = 400) -> transformers.PreTrainedTokenizerFast:
+    """A SentencePiece-style Unigram tokenizer (Metaspace pre-tokenizer), as XLM-R, ALBERT and
+    DeBERTa-v3 ship, with the template `cls $A sep`; `specials` maps each role (cls_token, ...) to
+    its token, in vocabulary order.
+
+    transformers 5 rebuilds these tokenizers' normalizer and pre-tokenizer from their settings
+    when it loads them (ALBERT: lower-case, strip accents; DeBERTa-v2: collapse whitespace), so
+    the trained tokenizer is saved, loaded back and saved again: tokenizer.json is then exactly
+    what transformers tokenizes with, as in a real checkpoint."""
+    cls, sep, unk = specials["cls_token"], specials["sep_token"], specials["unk_token"]
+    backend = Tokenizer(models.Unigram())
+    backend.normalizer = normalizers.NFKC()
+    backend.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    backend.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=list(dict.fromkeys(specials.values())), unk_token=unk,
+                                      show_progress=False)
+    backend.train_from_iterator(CORPUS, trainer=trainer)
+    backend.post_processor = processors.TemplateProcessing(
+        single=f"{cls} $A {sep}", pair=f"{cls} $A {sep} $B {sep}",
+        special_tokens=[(cls, backend.token_to_id(cls)), (sep, backend.token_to_id(sep))])
+    fast_class(tokenizer_object=backend, model_max_length=128, **specials).save_pretrained(directory)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+# How each architecture's released checkpoints tokenize: its family of tokenizer, trained here on CORPUS.
+TOKENIZERS = {
+    "bert": train_wordpiece,
+    "distilbert": lambda d: train_wordpiece(d, fast_class=transformers.DistilBertTokenizerFast),
+    "mobilebert": lambda d: train_wordpiece(d, fast_class=transformers.MobileBertTokenizerFast),
+    "electra": lambda d: train_wordpiece(d, fast_class=transformers.ElectraTokenizerFast),
+    # MPNet: a BERT WordPiece vocabulary with RoBERTa's special tokens (pad id 1).
+    "mpnet": lambda d: train_wordpiece(d, specials=ROBERTA_SPECIALS, fast_class=transformers.MPNetTokenizerFast),
+    "roberta": train_byte_level_bpe,
+    "xlm-roberta": lambda d: train_unigram(d, ROBERTA_SPECIALS, transformers.XLMRobertaTokenizerFast),
+    "albert": lambda d: train_unigram(d, dict(pad_token="<pad>", unk_token="<unk>", cls_token="[CLS]", sep_token="[SEP]",
+                                              mask_token="[MASK]"), transformers.AlbertTokenizerFast),
+    "deberta-v2": lambda d: train_unigram(d, dict(pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", unk_token="[UNK]",
+                                                  mask_token="[MASK]"), transformers.DebertaV2TokenizerFast),
+}
+
+
+def train_tokenizer(directory: Path, model_type: str = "bert") -> transformers.PreTrainedTokenizerFast:
+    return TOKENIZERS[model_type](directory)
+
+
+def _config(tokenizer, model_type: str) -> transformers.PretrainedConfig:
+    return _configs(len(tokenizer), tokenizer.pad_token_id)[model_type]
 
 
 def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, safetensors: bool = True,
                     pairs: bool = False) -> Path:
     """A tiny sequence classifier; with `pairs`, one whose head is fitted on text pairs."""
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(directory)
-    config = _configs(len(tokenizer))[model_type]
+    tokenizer = train_tokenizer(directory, model_type)
+    config = _config(tokenizer, model_type)
     torch.manual_seed(seed)
     model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
     fit_centroid_head(model, tokenizer, pairs=pairs)
@@ -155,7 +257,8 @@ def fit_token_head(model: torch.nn.Module, tokenizer, spread: float = 4.0) -> No
     rest, O elsewhere), fitted by ridge regression on the corpus' token features: clear margins
     between labels, as a trained tagger has, instead of a random head's near-ties."""
     seen = {}
-    hook = model.classifier.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
+    head = output_layer(model)
+    hook = head.register_forward_hook(lambda module, args, output: seen.update(features=args[0]))
     features, targets = [], []
     with torch.no_grad():
         for text in sorted(set(CORPUS)):
@@ -174,7 +277,7 @@ def fit_token_head(model: torch.nn.Module, tokenizer, spread: float = 4.0) -> No
         hook.remove()
         y = torch.nn.functional.one_hot(torch.tensor(targets), len(NER_LABELS)).float() * 2 - 1
         # Entity tokens are rare: weigh them up so the head does not settle for O everywhere.
-        _fit_linear(model.classifier, torch.stack(features), y, torch.where(torch.tensor(targets) > 0, 3.0, 1.0), spread)
+        _fit_linear(head, torch.stack(features), y, torch.where(torch.tensor(targets) > 0, 3.0, 1.0), spread)
 
 
 def _fit_linear(layer: torch.nn.Linear, features: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor, spread: float) -> None:
@@ -191,8 +294,8 @@ def _fit_linear(layer: torch.nn.Linear, features: torch.Tensor, targets: torch.T
 def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
     """A tiny random-initialised token classifier (NER) with a fitted head and a trained tokenizer."""
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(directory)
-    config = _configs(len(tokenizer))[model_type]
+    tokenizer = train_tokenizer(directory, model_type)
+    config = _config(tokenizer, model_type)
     config.num_labels = len(NER_LABELS)
     config.id2label = dict(enumerate(NER_LABELS))
     config.label2id = {label: i for i, label in enumerate(NER_LABELS)}
@@ -209,8 +312,8 @@ def make_embedding_checkpoint(directory: Path, model_type: str = "bert", pooling
     is a sentence-transformers folder as SentenceTransformer.save writes it (modules.json,
     1_Pooling/config.json, Normalize when `normalize`); without, a plain base model."""
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(directory)
-    config = _configs(len(tokenizer))[model_type]
+    tokenizer = train_tokenizer(directory, model_type)
+    config = _config(tokenizer, model_type)
     torch.manual_seed(seed)
     model = transformers.AutoModel.from_config(config).eval()
     model.save_pretrained(directory)
@@ -265,8 +368,8 @@ def fit_qa_head(model: torch.nn.Module, tokenizer, spread: float = 2.0) -> None:
 def make_qa_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
     """A tiny random-initialised extractive QA model with a fitted span head and a trained tokenizer."""
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(directory)
-    config = _configs(len(tokenizer))[model_type]
+    tokenizer = train_tokenizer(directory, model_type)
+    config = _config(tokenizer, model_type)
     config.num_labels = 2  # start and end
     config.label2id = {label: index for index, label in config.id2label.items()}
     torch.manual_seed(seed)
@@ -306,10 +409,22 @@ def train_mlm(model: torch.nn.Module, tokenizer, steps: int = 150, lr: float = 3
 def make_mlm_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
     """A tiny masked language model (fill-mask) with a trained tokenizer, briefly MLM-trained on the corpus."""
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(directory)
-    config = _configs(len(tokenizer))[model_type]
+    tokenizer = train_tokenizer(directory, model_type)
+    config = _config(tokenizer, model_type)
     torch.manual_seed(seed)
     model = transformers.AutoModelForMaskedLM.from_config(config)
     train_mlm(model, tokenizer)
     model.save_pretrained(directory)
     return directory
+
+
+# One factory per task, each `factory(directory, model_type) -> checkpoint folder`: a tiny model of
+# that architecture with this task's head (fitted) and its family's trained tokenizer. Tests that
+# cover every (architecture, task) pair the registry claims are driven from this table.
+TASK_CHECKPOINTS = {
+    "sequence-classification": make_checkpoint,
+    "token-classification": make_token_checkpoint,
+    "feature-extraction": make_embedding_checkpoint,
+    "question-answering": make_qa_checkpoint,
+    "fill-mask": make_mlm_checkpoint,
+}

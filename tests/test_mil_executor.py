@@ -84,6 +84,9 @@ def _sdpa_ref(q, k, v, mask=None):
     return F.scaled_dot_product_attention(torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), attn_mask=m).numpy()
 
 
+CONV_W = (np.arange(6 * 2 * 3, dtype=np.float32).reshape(6, 2, 3) % 7 - 3) / 4
+CONV_W2 = (np.arange(3 * 2 * 2 * 3, dtype=np.float32).reshape(3, 2, 2, 3) % 5 - 2) / 3
+
 CASES = [
     ("add", "add", [(2, 3), (1, 3)], lambda x, y: mb.add(x=x, y=y), lambda x, y: x + y, iOS17),
     ("sub", "sub", [(2, 3), (2, 1)], lambda x, y: mb.sub(x=x, y=y), lambda x, y: x - y, iOS17),
@@ -122,6 +125,7 @@ CASES = [
     ("tanh", "tanh", [(2, 5)], lambda x: mb.tanh(x=x), np.tanh, iOS17),
     ("sigmoid", "sigmoid", [(2, 5)], lambda x: mb.sigmoid(x=x), lambda x: _torch(torch.sigmoid, x), iOS17),
     ("floor", "floor", [(3, 5)], lambda x: mb.floor(x=x), np.floor, iOS17),
+    ("ceil", "ceil", [(3, 5)], lambda x: mb.ceil(x=x), np.ceil, iOS17),
     ("exp", "exp", [(2, 5)], lambda x: mb.exp(x=x), np.exp, iOS17),
     ("erf", "erf", [(2, 5)], lambda x: mb.erf(x=x), lambda x: _torch(torch.erf, x), iOS17),
     ("sqrt", "sqrt", [(2, 5)], lambda x: mb.sqrt(x=mb.abs(x=x)), lambda x: np.sqrt(np.abs(x)), iOS17),
@@ -149,6 +153,18 @@ CASES = [
     ("reduce_max_2axes", "reduce_max", [(2, 3, 4)], lambda x: mb.reduce_max(x=x, axes=[-1, 0], keep_dims=False),
      lambda x: x.max(axis=(0, 2)), iOS17),
     ("reduce_max_all", "reduce_max", [(2, 3, 4)], lambda x: mb.reduce_max(x=x), lambda x: x.max(), iOS17),
+    ("log", "log", [(2, 5)], lambda x: mb.log(x=mb.add(x=mb.abs(x=x), y=0.5)), lambda x: np.log(np.abs(x) + 0.5), iOS17),
+    ("log_epsilon", "log", [(2, 5)], lambda x: mb.log(x=mb.abs(x=x), epsilon=0.25), lambda x: np.log(np.abs(x) + 0.25), iOS17),
+    ("sign", "sign", [(3, 5)], lambda x: mb.sign(x=mb.round(x=x)), lambda x: np.sign(np.round(x)), iOS17),
+    ("fill_like", "fill_like", [(2, 3)], lambda x: mb.add(x=x, y=mb.fill_like(ref_tensor=x, value=np.float32(2.5))),
+     lambda x: x + 2.5, iOS17),
+    ("cumsum", "cumsum", [(2, 3, 4)], lambda x: mb.cumsum(x=x, axis=1), lambda x: np.cumsum(x, axis=1), iOS17),
+    ("cumsum_exclusive_reverse", "cumsum", [(2, 5)], lambda x: mb.cumsum(x=x, axis=-1, exclusive=True, reverse=True),
+     lambda x: np.flip(np.cumsum(np.flip(x, -1), -1), -1) - x, iOS17),
+    # RoBERTa's position ids: an int32 running count of the tokens that are not padding.
+    ("cumsum_int32", "cumsum", [(2, 6)],
+     lambda x: mb.cast(x=mb.cumsum(x=mb.cast(x=mb.greater(x=x, y=0.0), dtype="int32"), axis=1), dtype="fp32"),
+     lambda x: np.cumsum(x > 0, axis=1).astype(np.float32), iOS17),
     ("linear", "linear", [(2, 3, 6)],
      lambda x: mb.linear(x=x, weight=np.arange(24, dtype=np.float32).reshape(4, 6) / 10,
                          bias=np.arange(4, dtype=np.float32)),
@@ -185,6 +201,17 @@ CASES = [
     ("gather_along_axis", "gather_along_axis", [(3, 5), (3, 2)],
      lambda x, i: mb.gather_along_axis(x=x, indices=mb.cast(x=mb.abs(x=mb.cast(x=i, dtype="int32")), dtype="int32"), axis=1),
      lambda x, i: np.take_along_axis(x, np.abs(i.astype(np.int32)), axis=1), iOS17),
+    ("conv1d_same_grouped_dilated", "conv", [(2, 4, 9)],
+     lambda x: mb.conv(x=x, weight=CONV_W, bias=np.arange(6, dtype=np.float32), pad_type="same", dilations=[2], groups=2),
+     lambda x: _torch(F.conv1d, x, weight=torch.from_numpy(CONV_W), bias=torch.arange(6.0), padding="same", dilation=2, groups=2),
+     iOS17),
+    ("conv1d_custom_strided", "conv", [(1, 4, 10)],
+     lambda x: mb.conv(x=x, weight=CONV_W[:, :2].repeat(2, axis=1), pad_type="custom", pad=[2, 1], strides=[2]),
+     lambda x: _torch(F.conv1d, F.pad(torch.from_numpy(x), (2, 1)).numpy(), weight=torch.from_numpy(CONV_W[:, :2].repeat(2, axis=1)),
+                      stride=2), iOS17),
+    ("conv2d_valid", "conv", [(1, 2, 5, 6)],
+     lambda x: mb.conv(x=x, weight=CONV_W2, pad_type="valid"),
+     lambda x: _torch(F.conv2d, x, weight=torch.from_numpy(CONV_W2)), iOS17),
     ("sdpa", "scaled_dot_product_attention", [(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 6)],
      lambda q, k, v: mb.scaled_dot_product_attention(query=q, key=k, value=v), _sdpa_ref, iOS18),
     ("sdpa_float_mask", "scaled_dot_product_attention", [(1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 6), (1, 1, 1, 5)],
@@ -269,6 +296,22 @@ def test_shape_and_fill_on_flexible_input(tmp_path):
     for n in (1, 5):
         x = _rand(2, n)
         np.testing.assert_allclose(ex.run({"x": x})[ex.output_names[0]], x + 2.5)
+
+
+def test_range_1d_on_flexible_input(tmp_path):
+    # MPNet's relative positions: arange over the runtime sequence length, offset by a start.
+    s = get_new_symbol()
+
+    def body(x):
+        length = mb.slice_by_index(x=mb.shape(x=x), begin=[1], end=[2], squeeze_mask=[True])
+        positions = mb.range_1d(start=np.int32(1), end=mb.add(x=length, y=np.int32(1)), step=np.int32(1))
+        return mb.add(x=x, y=mb.cast(x=positions, dtype="fp32"))
+
+    ex = _build(tmp_path, [(2, s)], body, inputs=[ct.TensorType(name="x", shape=(2, ct.RangeDim(lower_bound=1, upper_bound=8, default=3)))])
+    assert "range_1d" in ex.op_types
+    for n in (1, 6):
+        x = _rand(2, n)
+        np.testing.assert_allclose(ex.run({"x": x})[ex.output_names[0]], x + np.arange(1, n + 1, dtype=np.float32))
 
 
 def test_cast_wraps_like_numpy_and_truncates(tmp_path):

@@ -57,4 +57,11 @@ def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.
     problems = unsupported(tokenizer)
     if problems:
         who = {"android": "Android", "ios": "iOS"}[platform]
-        raise EdgepackError(f"the {who} tokenizer does not implement {subject}: " + "; ".join(problems))
+        model = tokenizer.get("model")
+        advice = ""
+        if isinstance(model, dict) and model.get("type") == "Unigram":
+            # The usual case (XLM-RoBERTa, ALBERT, DeBERTa-v3): say what it is and what to do.
+            advice = (". It is a SentencePiece/Unigram tokenizer, and the app tokenizers implement WordPiece and byte-level BPE "
+                      "only: build without --app and tokenize in the app with a SentencePiece library (the bundle's "
+                      "tokenizer/test_vectors.json give the ids it must produce)")
+        raise EdgepackError(f"the {who} tokenizer does not implement {subject}: " + "; ".join(problems) + advice)

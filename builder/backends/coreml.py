@@ -199,11 +199,25 @@ def _as_classifier(model, facts: ModelFacts, settings: CoreMLSettings):
     return ct.models.MLModel(spec, weights_dir=classifier.weights_dir, skip_model_load=True)
 
 
+def _aliases_coremltools_reads() -> dict:
+    """ATen ops coremltools 9's torch frontend has no converter for, each decomposed into the
+    equivalent op it does convert. `a & b` on bool tensors (DeBERTa-v2's log-bucketed relative
+    positions) exports as aten.__and__.Tensor: "Unsupported fx node and_1, kind __and__"."""
+    import torch
+
+    aten = torch.ops.aten
+    return {
+        aten.__and__.Tensor: lambda a, b: aten.bitwise_and.Tensor(a, b),
+        aten.__or__.Tensor: lambda a, b: aten.bitwise_or.Tensor(a, b),
+        aten.alias.default: lambda x: aten.clone.default(x),
+    }
+
+
 def aten_program(job: LoweringJob):
-    """The program coremltools reads. The empty decomposition table only moves it to the
-    ATen dialect; it keeps scaled_dot_product_attention and linear whole (the default
-    table would split them)."""
-    return job.exported.program.run_decompositions({})
+    """The program coremltools reads. The decomposition table only moves it to the ATen
+    dialect, plus the aliases of `_aliases_coremltools_reads`; it keeps
+    scaled_dot_product_attention and linear whole (the default table would split them)."""
+    return job.exported.program.run_decompositions(_aliases_coremltools_reads())
 
 
 def _calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:

@@ -228,6 +228,12 @@ def _floor(x):
     return np.floor(_f32(x))
 
 
+@op("ceil")
+def _ceil(x):
+    # DeBERTa-v2's log-bucketed relative positions round up with ceil.
+    return np.ceil(x)
+
+
 @op("exp")
 def _exp(x):
     with np.errstate(over="ignore"):
@@ -245,6 +251,18 @@ def _rsqrt(x, epsilon=1e-12):
     # iOS17 rsqrt: 1 / sqrt(x + epsilon).
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.float32(1.0) / np.sqrt(_f32(x) + np.float32(epsilon))
+
+
+@op("log")
+def _log(x, epsilon=1e-45):
+    # MIL's log is log(x + epsilon); MPNet's and DeBERTa-v2's relative-position buckets take it.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(_f32(x) + np.float32(epsilon))
+
+
+@op("sign")
+def _sign(x):
+    return np.sign(x)
 
 
 @op("tanh")
@@ -315,6 +333,20 @@ def _reduce_max(x, axes=None, keep_dims=False):
     return np.max(x, axis=_reduce_axes(axes), keepdims=bool(keep_dims))
 
 
+@op("cumsum")
+def _cumsum(x, axis=0, exclusive=False, reverse=False):
+    # RoBERTa-style position ids: the running count of non-pad tokens (integers stay integers).
+    x = np.asarray(x)
+    dtype = np.float32 if np.issubdtype(x.dtype, np.floating) else x.dtype
+    axis = int(axis)
+    if reverse:
+        x = np.flip(x, axis)
+    out = np.cumsum(x, axis=axis, dtype=dtype)
+    if exclusive:
+        out = out - x.astype(dtype)
+    return np.flip(out, axis) if reverse else out
+
+
 @op("softmax")
 def _softmax(x, axis=-1):
     x = _f32(x)
@@ -364,6 +396,41 @@ def _matmul(x, y, transpose_x=False, transpose_y=False):
     if np.issubdtype(x.dtype, np.floating) or np.issubdtype(y.dtype, np.floating):
         x, y = _f32(x), _f32(y)
     return np.matmul(x, y)
+
+
+@op("conv")
+def _conv(x, weight, bias=None, strides=None, pad_type="valid", pad=None, dilations=None, groups=1):
+    # N-d grouped convolution, [N, C_in, *spatial] x [C_out, C_in / groups, *kernel]: DeBERTa-v2's
+    # ConvLayer (conv_kernel_size > 0) is a 1-d convolution over the sequence.
+    x, w = _f32(x), _f32(weight)
+    nd, kernel = x.ndim - 2, w.shape[2:]
+    strides = _axes(strides) if strides is not None else (1,) * nd
+    dilations = _axes(dilations) if dilations is not None else (1,) * nd
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, dilations)]
+    if pad_type == "custom":
+        padding = [tuple(int(v) for v in pair) for pair in np.asarray(pad).reshape(nd, 2)]
+    elif pad_type in ("same", "same_lower"):
+        padding = []
+        for size, stride, span in zip(x.shape[2:], strides, spans):
+            total = max((math.ceil(size / stride) - 1) * stride + span - size, 0)
+            small, large = total // 2, total - total // 2
+            padding.append((small, large) if pad_type == "same" else (large, small))
+    else:
+        padding = [(0, 0)] * nd
+    x = np.pad(x, [(0, 0), (0, 0), *padding])
+    out_shape = [(size - span) // stride + 1 for size, span, stride in zip(x.shape[2:], spans, strides)]
+    groups = int(groups)
+    cin, cout = x.shape[1] // groups, w.shape[0] // groups
+    result = np.zeros((x.shape[0], w.shape[0], *out_shape), dtype=np.float32)
+    for offset in np.ndindex(*kernel):
+        window = x[(slice(None), slice(None), *(slice(o * d, o * d + (n - 1) * s + 1, s)
+                                                for o, d, n, s in zip(offset, dilations, out_shape, strides)))]
+        for g in range(groups):
+            taps = w[(slice(g * cout, (g + 1) * cout), slice(None), *offset)]
+            result[:, g * cout:(g + 1) * cout] += np.einsum("nc...,oc->no...", window[:, g * cin:(g + 1) * cin], taps)
+    if bias is not None:
+        result += _f32(bias).reshape(1, -1, *([1] * nd))
+    return result
 
 
 @op("scaled_dot_product_attention")
@@ -428,6 +495,18 @@ def _tile(x, reps):
 def _fill(shape, value=0.0):
     value = np.asarray(value)
     return np.full(_axes(shape), value, dtype=value.dtype)
+
+
+@op("fill_like")
+def _fill_like(ref_tensor, value=0.0):
+    return np.full(np.shape(ref_tensor), value)
+
+
+@op("range_1d")
+def _range_1d(end, start, step):
+    # arange over positions (MPNet's relative attention bias); dtype follows the inputs.
+    return np.arange(np.asarray(start).item(), np.asarray(end).item(), np.asarray(step).item(),
+                     dtype=np.result_type(np.asarray(start), np.asarray(end), np.asarray(step)))
 
 
 @op("concat")

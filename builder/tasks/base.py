@@ -16,24 +16,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 import numpy as np
 import torch
 
+from builder.architectures import MASK_FILL_VALUE, additive_attention_mask  # noqa: F401 - re-exported
+
 if TYPE_CHECKING:
     from builder.tokenizer_asset import TokenizerAsset
     from builder.vectors import TestVector
 
-# Finite on purpose: finfo(float32).min becomes -inf in fp16 and turns masked softmax rows
-# into NaN; -1e4 is far enough below any real attention score to zero the weight.
-MASK_FILL_VALUE = -1e4
+def model_attention_mask(model: torch.nn.Module, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The attention mask `model`'s architecture takes (see Architecture.attention_mask), built
+    from the [batch, seq] 0/1 input: the export wrappers never let transformers build it."""
+    from builder.architectures import ARCHITECTURES
 
-
-def additive_attention_mask(attention_mask: torch.Tensor) -> torch.Tensor:
-    """[batch, seq] 0/1 mask -> [batch, 1, 1, seq] float mask added to attention scores.
-
-    Built here rather than by transformers: its mask helpers export to `aten.index` graphs
-    that break PT2E calibration ("tensors used as indices must be long") and to `new_ones`
-    that coremltools rejects.
-    """
-    mask = attention_mask[:, None, None, :].to(torch.float32)
-    return (1.0 - mask) * MASK_FILL_VALUE
+    return ARCHITECTURES.get(model.config.model_type).attention_mask(attention_mask)
 
 
 # The exported programs' inputs, always in this order; a task takes the first two, plus
@@ -45,7 +39,7 @@ def encoder_kwargs(model: torch.nn.Module, input_ids: torch.Tensor, attention_ma
                    token_type_ids: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """The keyword arguments an exported wrapper calls the transformers `model` with: the mask
     built here (never by transformers), segment ids only when the program takes them."""
-    kwargs = {"input_ids": input_ids, "attention_mask": additive_attention_mask(attention_mask)}
+    kwargs = {"input_ids": input_ids, "attention_mask": model_attention_mask(model, attention_mask)}
     if token_type_ids is not None:
         kwargs["token_type_ids"] = token_type_ids
     return kwargs
