@@ -2,10 +2,10 @@
 
 The matrix test builds every (architecture, task) pair the registries claim through the CLI
 for both targets. `make compat` runs it with EDGEPACK_UPDATE_COMPAT=1, which records each
-pair's verified variants and figures in tests/compatibility.json, then runs this module,
-which renders the table between the README's markers. The suite checks that the recorded
-pairs are exactly the claimed ones and that the README shows exactly what was recorded, so
-the table cannot claim a pair no test built.
+pair's verified variants and figures in tests/compatibility.json and then renders the table
+between the README's markers. Without that variable the suite checks that the recorded pairs
+are exactly the claimed ones, all verified, and that the README shows exactly what was
+recorded, while the matrix rebuilds every pair: the table cannot claim a pair no test built.
 
     .venv/bin/python tests/compatibility.py      # re-render README.md from tests/compatibility.json
 """

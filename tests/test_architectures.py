@@ -9,6 +9,7 @@ for sequence classification (the iOS default, where masks and large activations 
 """
 
 import json
+import os
 import time
 
 import numpy as np
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from builder.architectures import ARCHITECTURES
 from builder.backends.coreml import MilReferenceRunner
 from builder.cli import cli
+import compatibility
 from bundles import assert_complete_bundle, run_pte
 from checkpoints import NER_LABELS, TASK_CHECKPOINTS
 
@@ -81,6 +83,8 @@ def test_builds_and_verifies_on_both_targets(bundles, arch, task):
     config = json.loads((checkpoint / "config.json").read_text())
     assert manifest["tokenizer"]["pad_token_id"] == config["pad_token_id"]
     print(f"{arch} {task}: {seconds:.0f}s")
+    if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`: the README table is rendered from this record
+        compatibility.record(arch, task, compatibility.entry_from_manifest(manifest, manifest["tokenizer"]["model"]))
 
 
 def _task_metrics(task):
@@ -197,3 +201,17 @@ def test_deberta_v2_with_a_conv_layer_builds_and_verifies(tmp_path):
     manifest = assert_complete_bundle(tmp_path / "dist" / "deberta-conv")
     package = next(v for v in manifest["variants"] if v["backend"] == "coreml")
     assert "conv" in package["details"]["mil_ops"], package["details"]
+
+
+def test_readme_compatibility_table_is_generated_from_the_matrix():
+    """The README table shows exactly what `make compat` recorded, and the record holds exactly the
+    pairs the registries claim, each verified on both backends (the matrix above rebuilds them all)."""
+    results = compatibility.load_results()
+    assert set(results) == {compatibility.key(arch, task) for arch, task in PAIRS}, "registry and record differ: run make compat"
+    for name, entry in results.items():
+        assert {v["backend"] for v in entry["variants"].values()} == {"executorch", "coreml"}, name
+        assert all(v["verdict"] == "pass" for v in entry["variants"].values()), name
+    if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`, after the matrix above has recorded every pair
+        compatibility.write_readme()
+    readme = compatibility.README.read_text(encoding="utf-8")
+    assert compatibility.readme_section(readme) == compatibility.render(results), "README.md's table is stale: run make compat"
