@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 import numpy as np
 import torch
 
-from builder.architectures import MASK_FILL_VALUE, additive_attention_mask  # noqa: F401 - re-exported
+from builder.architectures import MASK_FILL_VALUE  # noqa: F401 - re-exported for the pooling wrappers
 
 if TYPE_CHECKING:
     from builder.tokenizer_asset import TokenizerAsset
@@ -75,6 +75,13 @@ def pair_encoding(options: TaskOptions, first: str = "the first text", second: s
                 if options.token_type_ids else "; the model takes no token_type_ids")
     return (f"tokenizer/tokenizer.json encodes ({first}, {second}) as one pair sequence, with its own special tokens "
             f"and its truncation setting{segments}")
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis in float64, as the tasks' post-processing specs apply it."""
+    x = np.asarray(x, dtype=np.float64)
+    shifted = np.exp(x - x.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)
 
 
 @dataclass(frozen=True)

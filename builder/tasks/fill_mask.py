@@ -44,7 +44,7 @@ import numpy as np
 import torch
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec
+from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec, softmax
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -69,12 +69,6 @@ class MaskToken:
     source: str
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    shifted = np.exp(x - x.max(-1, keepdims=True))
-    return shifted / shifted.sum(-1, keepdims=True)
-
-
 def top_k_ids(row: np.ndarray, k: int = TOP_K) -> list[int]:
     """The k ids with the highest score in one vocabulary row, best first (ties: lower id first)."""
     return [int(i) for i in np.argsort(-np.asarray(row, dtype=np.float64), kind="stable")[:k]]
@@ -90,7 +84,7 @@ def fill_mask(tokenizer: "Tokenizer", input_ids: Sequence[int], mask_rows: np.nd
     single = len(positions) == 1
     answers = []
     for position, row in zip(positions, rows):
-        probabilities = _softmax(row)
+        probabilities = softmax(row)
         candidates = []
         for token in top_k_ids(probabilities, top_k):
             filled = ids.copy()

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec, encoder_kwargs, pair_encoding
+from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec, encoder_kwargs, pair_encoding, softmax
 
 # The longest answer in tokens, as the transformers pipelines default it.
 MAX_ANSWER_TOKENS = 15
@@ -69,7 +69,9 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, attention_mask: 
         return None
     in_softmax = candidate.copy()
     in_softmax[0] = bool(attention_mask[0])
-    p_start, p_end = (_softmax_where(np.asarray(x, dtype=np.float64).reshape(length), in_softmax) for x in (start_logits, end_logits))
+    # Tokens outside the softmax count as EXCLUDED_LOGIT, as in the pipeline.
+    p_start, p_end = (softmax(np.where(in_softmax, np.asarray(x, dtype=np.float64).reshape(length), EXCLUDED_LOGIT))
+                      for x in (start_logits, end_logits))
     p_start[0] = p_end[0] = 0.0
     scores = np.outer(np.where(candidate, p_start, 0.0), np.where(candidate, p_end, 0.0))
     scores = np.tril(np.triu(scores), max_answer_tokens - 1)
@@ -78,12 +80,6 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, attention_mask: 
         return None
     start, end = int(offsets[first][0]), int(offsets[last][1])
     return Answer(first, last, start, end, float(scores[first, last]), context[start:end])
-
-
-def _softmax_where(logits: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    masked = np.where(keep, logits, EXCLUDED_LOGIT)
-    shifted = np.exp(masked - masked.max())
-    return shifted / shifted.sum()
 
 
 class QuestionAnswering(Task):

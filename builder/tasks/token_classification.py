@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, config_labels
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, config_labels, softmax
 
 OUTSIDE = "O"
 STRATEGIES = ("first", "simple")
@@ -86,11 +86,6 @@ def aggregate_entities(text: str, probabilities: np.ndarray, attention_mask: Seq
         start, end = int(group[0][2]), int(group[-1][3])
         entities.append(Entity(tag, start, end, float(np.mean([w[1] for w in group])), text[start:end]))
     return entities
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    shifted = np.exp(x - x.max(-1, keepdims=True))
-    return shifted / shifted.sum(-1, keepdims=True)
 
 
 def label_scheme(labels: Sequence[str]) -> str:
@@ -178,7 +173,7 @@ class TokenClassification(LogitsHeadTask):
 
     def _entities(self, outputs, vector, labels) -> list[Entity]:
         # The probabilities output when there is one (the graph's softmax), else softmax of the logits.
-        scores = outputs[1] if len(outputs) > 1 else _softmax(np.asarray(outputs[0], dtype=np.float64))
+        scores = outputs[1] if len(outputs) > 1 else softmax(outputs[0])
         return aggregate_entities(vector.text, scores, vector.attention_mask, vector.offsets, vector.word_ids, labels)
 
     def decode(self, outputs, labels, vector) -> list[dict[str, Any]]:
