@@ -5,7 +5,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lock clean app-tools compat
+.PHONY: demo test test-fast bench lock clean app-tools compat
+
+# Two workers (the machines have two cores); tests/conftest.py keeps each module's tests together
+# except the architecture matrix, whose builds are shared run-wide. The slowest tests and the wall
+# time close the output.
+PYTEST := $(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=25
+# The inner loop: unit tests, refusals, parsers, the app toolkit, and one build per backend
+# (test_build: ExecuTorch; test_coreml: Core ML). `make test` runs everything.
+FAST_TESTS := tests/test_cli.py tests/test_checkpoint.py tests/test_passes.py tests/test_mil_executor.py \
+	tests/test_gate.py tests/test_packaging.py tests/test_app_toolkit.py tests/test_build.py tests/test_coreml.py
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +28,10 @@ demo: $(STAMP)
 	$(BIN)/edgepack build -o dist/ --target all --app android --app ios
 
 test: $(STAMP) app-tools
-	$(BIN)/python -m pytest -ra
+	$(PYTEST)
+
+test-fast: $(STAMP) app-tools
+	$(PYTEST) -m "not slow" $(FAST_TESTS)
 
 # What the app-shell checks need from the system: aapt2 and Android's framework resources to
 # link the generated resources, JUnit 4 for the JVM tests, a JDK, and npm, through which the
@@ -33,13 +45,15 @@ app-tools: $(STAMP)
 	    $$(command -v javac >/dev/null || echo default-jdk-headless) $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
 	$(BIN)/python -m builder.apps.swift_toolchain
+	$(BIN)/python -c 'from builder.apps.kotlin import kotlinc; print("kotlinc:", kotlinc())'
 
 # Rebuild every (architecture, task) pair the registries claim, record what verified in
 # tests/compatibility.json, and render README.md's compatibility table from it (the suite
 # checks the table against the record and the record against the registries).
 compat: $(STAMP)
 	rm -f tests/compatibility.json
-	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q tests/test_architectures.py -k "builds_and_verifies or compatibility_table"
+	# One process: the table is rendered after the matrix has recorded every pair.
+	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_architectures.py -k "builds_and_verifies or compatibility_table"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -163,7 +164,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
 
-    with stages.stage("reference", "Running the eager fp32 reference"):
+    with stages.stage("reference", "Running the eager fp32 reference"), _one_thread():
         vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment,
                                token_type_ids=task_options.token_type_ids)
         with torch.no_grad():
@@ -213,6 +214,18 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
                     APP_PLATFORMS.get(app).generate(writer.staging, writer.staging / "apps" / app, manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
+
+
+@contextmanager
+def _one_thread():
+    """The reference on one torch thread: its sums then come in one order, whatever the machine's
+    core count or OMP_NUM_THREADS (what remains machine-dependent: DESIGN.md)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _status(variants: list[Variant]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -50,18 +51,39 @@ def load_test_vectors(bundle: Path) -> dict:
 # are not byte-reproducible (their Manifest.json holds fresh identifiers), so their checksums
 # are volatile too; the .pte and everything else must match.
 VOLATILE_MANIFEST_FIELDS = {("created",), ("build_seconds",), ("model", "source"), ("toolchain", "python"), ("files",)}
+# Measured figures differ between machines in their last digits (BLAS kernels chosen per CPU, thread
+# counts; DESIGN.md): they are compared within these tolerances, everything else exactly. The absolute
+# tolerance covers fp32 round-off (1e-7 against 2e-7), the relative one fp16 and int8 errors.
+FIGURE_TOLERANCE = dict(rel_tol=0.05, abs_tol=1e-5)
 
 
-def comparable_manifest(path: Path) -> dict:
-    """A manifest.json without the fields that differ between two builds of the same bundle
-    (for the sample apps' drift tests)."""
+def comparable_manifest(path: Path) -> tuple[dict, dict[str, float]]:
+    """A manifest.json split for the sample apps' drift tests: what the generator decides (structure,
+    names, inputs, outputs, thresholds, verdicts, checksums of reproducible files), with the fields that
+    differ between two builds removed, and the measured figures by their path in the manifest."""
     manifest = json.loads(path.read_text())
     for keys in VOLATILE_MANIFEST_FIELDS:
         node = manifest
         for key in keys[:-1]:
             node = node[key]
         node.pop(keys[-1], None)
-    for variant in manifest["variants"]:
+    figures = {}
+    for index, variant in enumerate(manifest["variants"]):
         if variant["backend"] == "coreml":
             variant.pop("sha256")
-    return manifest
+        for where, entry in [("parity", variant["parity"]), *((f"runs[{i}]", run) for i, run in enumerate(variant["runs"]))]:
+            figures.update({f"variants[{index}].{where}.{name}": value for name, value in entry.pop("figures").items()})
+    for index, outcome in enumerate(manifest["fusion"]["passes"]):
+        if "max_abs_error" in outcome:
+            figures[f"fusion.passes[{index}].max_abs_error"] = outcome.pop("max_abs_error")
+    return manifest, figures
+
+
+def assert_same_manifest(generated: Path, committed: Path) -> None:
+    """Decisions equal, figures within FIGURE_TOLERANCE."""
+    (decided, measured), (decided_before, measured_before) = comparable_manifest(generated), comparable_manifest(committed)
+    assert decided == decided_before, f"{generated.name} drifted from {committed}"
+    assert measured.keys() == measured_before.keys()
+    drifted = {name: (value, measured_before[name]) for name, value in measured.items()
+               if not math.isclose(value, measured_before[name], **FIGURE_TOLERANCE)}
+    assert not drifted, f"figures beyond {FIGURE_TOLERANCE} (now, committed): {drifted}"

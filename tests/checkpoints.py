@@ -1,5 +1,8 @@
 """Tiny random-initialised checkpoints with real trained tokenizers, written the way
-`save_pretrained` writes them. Shared by the tests and the benchmarks."""
+`save_pretrained` writes them. Shared by the tests and the benchmarks.
+
+Every `make_*_checkpoint` factory is deterministic and cached on disk (tests/cache.py): editing this
+file, or another version of torch, transformers or tokenizers, makes them anew."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import torch
 import transformers
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from tokenizers.implementations import BertWordPieceTokenizer, ByteLevelBPETokenizer
+
+from cache import disk_cached
 
 CORPUS = [
     "where is my order it was supposed to arrive yesterday",
@@ -72,10 +77,10 @@ def fit_centroid_head(model: torch.nn.Module, tokenizer, spread: float = 2.0, pa
         head.bias.zero_()
 
 
-def _configs(vocab_size: int, pad_token_id: int) -> dict[str, transformers.PretrainedConfig]:
+def _configs(vocab_size: int, pad_token_id: int, layers: int = 2) -> dict[str, transformers.PretrainedConfig]:
     common = dict(vocab_size=vocab_size, num_labels=len(LABELS), max_position_embeddings=128, pad_token_id=pad_token_id,
                   id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
-    encoder = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, initializer_range=0.2)
+    encoder = dict(hidden_size=64, num_hidden_layers=layers, num_attention_heads=4, intermediate_size=128, initializer_range=0.2)
     # RoBERTa-style position ids start at pad_token_id + 1, so 128 tokens need 128 + pad + 1 rows
     # (514 = 512 + 2 in the released checkpoints).
     offset_positions = dict(common, max_position_embeddings=128 + pad_token_id + 1)
@@ -83,11 +88,11 @@ def _configs(vocab_size: int, pad_token_id: int) -> dict[str, transformers.Pretr
         # A wider init than BERT's 0.02 gives the random tokens distinct representations
         # for the centroid head to separate.
         "bert": transformers.BertConfig(**encoder, **common),
-        "distilbert": transformers.DistilBertConfig(dim=64, n_layers=2, n_heads=4, hidden_dim=128,
+        "distilbert": transformers.DistilBertConfig(dim=64, n_layers=layers, n_heads=4, hidden_dim=128,
                                                     initializer_range=0.2, **common),
         # MobileBERT has no LayerNorm (NoNorm is a per-channel affine), so activations grow with
         # the init scale; at 0.2 they reach ranges no trained model has and int8 is meaningless.
-        "mobilebert": transformers.MobileBertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        "mobilebert": transformers.MobileBertConfig(hidden_size=64, num_hidden_layers=layers, num_attention_heads=4,
                                                     intermediate_size=64, embedding_size=32, intra_bottleneck_size=32,
                                                     true_hidden_size=32, num_feedforward_networks=2,
                                                     initializer_range=0.05, **common),
@@ -200,16 +205,17 @@ def train_tokenizer(directory: Path, model_type: str = "bert") -> transformers.P
     return TOKENIZERS[model_type](directory)
 
 
-def _config(tokenizer, model_type: str) -> transformers.PretrainedConfig:
-    return _configs(len(tokenizer), tokenizer.pad_token_id)[model_type]
+def _config(tokenizer, model_type: str, layers: int = 2) -> transformers.PretrainedConfig:
+    return _configs(len(tokenizer), tokenizer.pad_token_id, layers)[model_type]
 
 
+@disk_cached
 def make_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, safetensors: bool = True,
-                    pairs: bool = False) -> Path:
+                    pairs: bool = False, layers: int = 2) -> Path:
     """A tiny sequence classifier; with `pairs`, one whose head is fitted on text pairs."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory, model_type)
-    config = _config(tokenizer, model_type)
+    config = _config(tokenizer, model_type, layers)
     torch.manual_seed(seed)
     model = transformers.AutoModelForSequenceClassification.from_config(config).eval()
     fit_centroid_head(model, tokenizer, pairs=pairs)
@@ -291,11 +297,12 @@ def _fit_linear(layer: torch.nn.Linear, features: torch.Tensor, targets: torch.T
     layer.bias.copy_(solution[-1] * scale)
 
 
-def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
+@disk_cached
+def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, layers: int = 2) -> Path:
     """A tiny random-initialised token classifier (NER) with a fitted head and a trained tokenizer."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory, model_type)
-    config = _config(tokenizer, model_type)
+    config = _config(tokenizer, model_type, layers)
     config.num_labels = len(NER_LABELS)
     config.id2label = dict(enumerate(NER_LABELS))
     config.label2id = {label: i for i, label in enumerate(NER_LABELS)}
@@ -306,14 +313,15 @@ def make_token_checkpoint(directory: Path, model_type: str = "bert", seed: int =
     return directory
 
 
+@disk_cached
 def make_embedding_checkpoint(directory: Path, model_type: str = "bert", pooling: str | None = "mean",
-                              normalize: bool = True, seed: int = 0) -> Path:
+                              normalize: bool = True, seed: int = 0, layers: int = 2) -> Path:
     """A tiny random-initialised base model (no head) with a trained tokenizer. With `pooling`, it
     is a sentence-transformers folder as SentenceTransformer.save writes it (modules.json,
     1_Pooling/config.json, Normalize when `normalize`); without, a plain base model."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory, model_type)
-    config = _config(tokenizer, model_type)
+    config = _config(tokenizer, model_type, layers)
     torch.manual_seed(seed)
     model = transformers.AutoModel.from_config(config).eval()
     model.save_pretrained(directory)
@@ -365,11 +373,12 @@ def fit_qa_head(model: torch.nn.Module, tokenizer, spread: float = 2.0) -> None:
         _fit_linear(model.qa_outputs, torch.stack(features), torch.tensor(targets), torch.tensor(weights), spread)
 
 
-def make_qa_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
+@disk_cached
+def make_qa_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, layers: int = 2) -> Path:
     """A tiny random-initialised extractive QA model with a fitted span head and a trained tokenizer."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory, model_type)
-    config = _config(tokenizer, model_type)
+    config = _config(tokenizer, model_type, layers)
     config.num_labels = 2  # start and end
     config.label2id = {label: index for index, label in config.id2label.items()}
     torch.manual_seed(seed)
@@ -406,11 +415,12 @@ def train_mlm(model: torch.nn.Module, tokenizer, steps: int = 150, lr: float = 3
     model.eval()
 
 
-def make_mlm_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0) -> Path:
+@disk_cached
+def make_mlm_checkpoint(directory: Path, model_type: str = "bert", seed: int = 0, layers: int = 2) -> Path:
     """A tiny masked language model (fill-mask) with a trained tokenizer, briefly MLM-trained on the corpus."""
     directory.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(directory, model_type)
-    config = _config(tokenizer, model_type)
+    config = _config(tokenizer, model_type, layers)
     torch.manual_seed(seed)
     model = transformers.AutoModelForMaskedLM.from_config(config)
     train_mlm(model, tokenizer)

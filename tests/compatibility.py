@@ -43,9 +43,12 @@ def entry_from_manifest(manifest: dict, tokenizer_model: str) -> dict:
 
 
 def record(arch: str, task: str, entry: dict) -> None:
-    results = load_results()
-    results[key(arch, task)] = entry
-    RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from filelock import FileLock
+
+    with FileLock(f"{RESULTS}.lock"):  # both xdist workers record into the one file
+        results = load_results()
+        results[key(arch, task)] = entry
+        RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def render(results: dict[str, dict]) -> str:

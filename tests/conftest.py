@@ -1,30 +1,90 @@
 import os
+import traceback
 from pathlib import Path
 
 import pytest
-
-from checkpoints import make_checkpoint
+from filelock import FileLock
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from cache import Built, built_once, shared_root  # noqa: E402
+from checkpoints import make_checkpoint  # noqa: E402
+
+
+# Modules whose tests share only the run-wide builds (cli_build, shared_checkpoint) spread over both xdist workers
+# test by test; every other module keeps module-scoped fixtures (an app folder, a memo of bundles, a Swift build
+# directory), so its tests stay on one worker and build those once.
+SPREAD_MODULES = {"test_architectures.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name not in SPREAD_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def pytest_configure(config):
+    # One torch thread per process: two xdist workers share the two cores, and a fixed thread count
+    # keeps the eager reference's summation order the same from run to run on this machine.
+    import torch
+
+    torch.set_num_threads(1)
+
 
 @pytest.fixture(scope="session")
-def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("checkpoints")
-    return {arch: make_checkpoint(root / f"tiny-{arch}", arch) for arch in ("bert", "distilbert", "mobilebert")}
+def shared_checkpoint(tmp_path_factory):
+    """`shared_checkpoint(factory, name, *args, **kwargs)`: the checkpoint `factory` makes, in a folder
+    called `name` that every test of the run (on either xdist worker) shares. Tests that edit a
+    checkpoint copy it first."""
+    root = shared_root(tmp_path_factory) / "shared-checkpoints"
+    root.mkdir(exist_ok=True)
+
+    def get(factory, name: str, *args, **kwargs) -> Path:
+        folder = root / name
+        with FileLock(f"{folder}.lock"):
+            if not (folder / "config.json").is_file():
+                factory(folder, *args, **kwargs)
+        return folder
+
+    return get
 
 
 @pytest.fixture(scope="session")
-def demo_bundle(tmp_path_factory):
-    """The embedded demo built the way `make demo` builds it (both targets, both app shells),
-    through the CLI."""
+def cli_build(tmp_path_factory):
+    """`cli_build(checkpoint, *args)`: the bundle `edgepack build CHECKPOINT -o OUT ARGS...` writes
+    (CHECKPOINT None: the embedded demo), built once per run whichever test asks first."""
     from click.testing import CliRunner
 
     from builder.cli import cli
 
-    out = tmp_path_factory.mktemp("demo-dist")
-    result = CliRunner().invoke(cli, ["build", "-o", str(out), "--target", "all", "--app", "android", "--app", "ios"])
-    assert result.exit_code == 0, result.output
-    assert "Bundle verified" in result.output
-    return out / "demo-intent-classifier", result.output
+    root = shared_root(tmp_path_factory)
+
+    def get(checkpoint: Path | None, *args: str, name: str | None = None) -> Built:
+        command = ["build", *([str(checkpoint)] if checkpoint is not None else []), *args]
+
+        def run(out: Path) -> tuple[int, str]:
+            result = CliRunner().invoke(cli, [*command, "-o", str(out)])
+            output = result.output
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                output += "".join(traceback.format_exception(result.exception))
+            return result.exit_code, output
+
+        return built_once(root, name or checkpoint.name, command, run)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints(shared_checkpoint) -> dict[str, Path]:
+    return {arch: shared_checkpoint(make_checkpoint, f"tiny-{arch}", arch) for arch in ("bert", "distilbert", "mobilebert")}
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(cli_build):
+    """The embedded demo built the way `make demo` builds it (both targets, both app shells),
+    through the CLI."""
+    built = cli_build(None, "--target", "all", "--app", "android", "--app", "ios", name="demo-intent-classifier")
+    assert built.exit_code == 0, built.output
+    assert "Bundle verified" in built.output
+    return built.bundle, built.output

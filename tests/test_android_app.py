@@ -19,7 +19,7 @@ from builder.apps.stubs import kotlin_property_misuse
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.resources import data_dir
-from bundles import comparable_manifest
+from bundles import assert_same_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
@@ -160,7 +160,7 @@ def test_sample_app_is_what_the_generator_writes(app):
     assert generated == committed
     for name in sorted(generated):
         if name.endswith("assets/manifest.json"):
-            assert comparable_manifest(app / name) == comparable_manifest(SAMPLE_APP / name)
+            assert_same_manifest(app / name, SAMPLE_APP / name)
         else:
             assert (app / name).read_bytes() == (SAMPLE_APP / name).read_bytes(), f"{name} drifted"
 

@@ -10,7 +10,6 @@ for sequence classification (the iOS default, where masks and large activations 
 
 import json
 import os
-import time
 
 import numpy as np
 import pytest
@@ -22,6 +21,7 @@ from builder.architectures import ARCHITECTURES
 from builder.backends.coreml import MilReferenceRunner
 from builder.cli import cli
 import compatibility
+from cache import shared_root
 from bundles import assert_complete_bundle, run_pte
 from checkpoints import NER_LABELS, TASK_CHECKPOINTS
 
@@ -35,6 +35,14 @@ ADDED = ["albert", "roberta", "xlm-roberta", "electra", "mpnet", "deberta-v2"]
 # tests/test_token_classification.py and tests/test_embeddings.py cover those heads in fp16.
 RECIPES = {task: ["--quant", "fp32"] for task in TASK_CHECKPOINTS}
 RECIPES["sequence-classification"] = ["--quant", "fp32", "--quant", "fp16"]
+# One hidden layer proves an architecture's export where nothing crosses layers; ALBERT shares one layer's
+# weights across its layers and DeBERTa-v2 shares its relative-position embeddings between them, so they keep two.
+LAYERS = {"albert": 2, "deberta-v2": 2}
+# The build's samples: the built-in set's edge cases (empty, one word, accents, CJK, emoji, shouting, a text
+# longer than --max-seq-len) in 8 texts instead of 15; with the two padded copies, 10 vectors.
+SAMPLES = ["", "hello", "Where is my order? It was supposed to arrive yesterday.", "Café crème, naïve résumé, Ångström, façade",
+           "我的订单什么时候到？", "great service 👍🎉 thanks!!!", "PLEASE HELP ME MY CARD WAS CHARGED TWICE",
+           " ".join(["My package was marked as delivered but I never received it, and"] * 20)]
 # Texts outside the built-in samples, with the NER words, accents, an emoji and CJK.
 NEW_TEXTS = [
     "the agent sent my refund to the wrong street",
@@ -49,18 +57,25 @@ def test_matrix_covers_every_registered_pair():
 
 
 @pytest.fixture(scope="module")
-def bundles(tmp_path_factory):
-    root = tmp_path_factory.mktemp("architectures")
-    built = {}
+def matrix_samples(tmp_path_factory):
+    # One path for both xdist workers (it is part of the build's command line, which keys the shared builds);
+    # .jsonl keeps the empty text (.txt skips blank lines).
+    path = shared_root(tmp_path_factory) / "matrix-samples.jsonl"
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.write_text("\n".join(json.dumps({"text": text}) for text in SAMPLES), encoding="utf-8")
+    partial.replace(path)
+    return path
 
+
+@pytest.fixture(scope="module")
+def bundles(shared_checkpoint, cli_build, matrix_samples):
     def get(arch, task):
-        if (arch, task) not in built:
-            checkpoint = TASK_CHECKPOINTS[task](root / f"{arch}-{task}", arch)
-            out = root / f"dist-{arch}-{task}"
-            started = time.monotonic()
-            result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all", *RECIPES[task]])
-            built[arch, task] = (checkpoint, out / checkpoint.name, result, time.monotonic() - started)
-        return built[arch, task]
+        checkpoint = shared_checkpoint(TASK_CHECKPOINTS[task], f"{arch}-{task}-{LAYERS.get(arch, 1)}l", arch,
+                                       layers=LAYERS.get(arch, 1))
+        # Question answering reads (question, context) pairs: its built-in pairs are already few and short.
+        samples = [] if task == "question-answering" else ["--samples", str(matrix_samples)]
+        built = cli_build(checkpoint, "--target", "all", *RECIPES[task], *samples)
+        return checkpoint, built.bundle, built
 
     return get
 
@@ -68,7 +83,7 @@ def bundles(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch,task", PAIRS, ids=[f"{a}-{t}" for a, t in PAIRS])
 def test_builds_and_verifies_on_both_targets(bundles, arch, task):
-    checkpoint, bundle, result, seconds = bundles(arch, task)
+    checkpoint, bundle, result = bundles(arch, task)
     assert result.exit_code == 0, result.output
     assert "Bundle verified" in result.output
     manifest = assert_complete_bundle(bundle)
@@ -82,7 +97,6 @@ def test_builds_and_verifies_on_both_targets(bundles, arch, task):
     # The pad id the vectors were padded with is the model's own (RoBERTa-style positions count from it).
     config = json.loads((checkpoint / "config.json").read_text())
     assert manifest["tokenizer"]["pad_token_id"] == config["pad_token_id"]
-    print(f"{arch} {task}: {seconds:.0f}s")
     if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`: the README table is rendered from this record
         compatibility.record(arch, task, compatibility.entry_from_manifest(manifest, manifest["tokenizer"]["model"]))
 
@@ -99,7 +113,7 @@ def test_artifacts_match_transformers_on_unseen_text(bundles, arch):
     """The .pte (run by the ExecuTorch runtime directly) and the Core ML package (MIL reference
     executor) against transformers' eager token classifier, tokenized by transformers' own
     tokenizer: per-token logits, unpadded and right-padded with the pad id to 32 tokens."""
-    checkpoint, bundle, result, _ = bundles(arch, "token-classification")
+    checkpoint, bundle, result = bundles(arch, "token-classification")
     assert result.exit_code == 0, result.output
     tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
     model = transformers.AutoModelForTokenClassification.from_pretrained(checkpoint, attn_implementation="eager").eval()

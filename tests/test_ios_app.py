@@ -22,7 +22,7 @@ from builder.apps.ios import generate_ios_app
 from builder.apps.scaffold import MARKER
 from builder.cli import cli
 from builder.errors import EdgepackError
-from bundles import comparable_manifest
+from bundles import assert_same_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
@@ -259,7 +259,7 @@ def test_sample_app_is_the_demo_app_regenerated(app):
     assert committed == fresh
     for relative in sorted(fresh):
         if relative.endswith("manifest.json") and relative.startswith("App/Resources/"):
-            assert comparable_manifest(SAMPLE_APP / relative) == comparable_manifest(app / relative)
+            assert_same_manifest(app / relative, SAMPLE_APP / relative)
         elif ".mlpackage/" in relative and relative.endswith("Manifest.json"):
             continue  # fresh identifiers on every save (not byte-reproducible)
         elif relative.endswith(".mlmodel"):

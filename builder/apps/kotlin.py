@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from builder.apps import tokenizer_parity, unicode_tables
+from builder.apps.locking import exclusive
 from builder.apps.tokenizer_parity import Job, Text, split_output, write_texts
 from builder.resources import data_dir
 
@@ -62,11 +63,13 @@ def kotlinc() -> Path:
     npm = shutil.which("npm")
     if not npm:
         raise ToolchainError(f"`npm` is not on PATH, so kotlin-compiler cannot be installed: {INSTALL_HINT}")
-    tools_dir().mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(tools_dir()), f"kotlin-compiler@{KOTLIN_COMPILER_VERSION}"],
-        capture_output=True, text=True,
-    )
+    with exclusive(tools_dir().with_name(f"{tools_dir().name}.lock")):
+        if launcher.exists():
+            return launcher
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(tools_dir()), f"kotlin-compiler@{KOTLIN_COMPILER_VERSION}"],
+            capture_output=True, text=True,
+        )
     if done.returncode != 0 or not launcher.exists():
         raise ToolchainError(f"npm install kotlin-compiler@{KOTLIN_COMPILER_VERSION} failed: {done.stderr.strip()[-2000:]}\n{INSTALL_HINT}")
     return launcher
@@ -96,7 +99,7 @@ def compile_kit(out_dir: Path | None = None) -> Path:
         return jar
     compiler = kotlinc()
     out_dir.mkdir(parents=True, exist_ok=True)
-    partial = jar.with_suffix(".partial.jar")
+    partial = jar.with_name(f"{jar.stem}.partial-{os.getpid()}.jar")  # two processes may compile the same kit at once
     done = subprocess.run(
         [str(compiler), *map(str, kit_sources()), "-jvm-target", "17", "-nowarn", "-d", str(partial)],
         # C1-only JIT halves a one-shot kotlinc run (~35 s -> ~20 s on two cores).

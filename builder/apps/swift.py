@@ -11,13 +11,12 @@ shared with the Kotlin kit). Swift runs natively on macOS and in a Debian chroot
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 from builder.apps import swift_toolchain, tokenizer_parity
+from builder.apps.locking import exclusive
 from builder.apps.tokenizer_parity import Job, Text, split_output, write_texts
 from builder.resources import data_dir
 
@@ -51,17 +50,6 @@ def source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-@contextmanager
-def _locked(path: Path):
-    # Two test runs at once share the cache directory: one builds, the other waits.
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def build_tokenizer() -> str:
     """The `edgepack-tokenize` executable (its path as Swift sees it), built on first use.
 
@@ -73,7 +61,7 @@ def build_tokenizer() -> str:
     name = f"bin/{PRODUCT}-{digest}"
     if (host / name).exists():
         return f"{inside}/{name}"
-    with _locked(host / ".lock"):
+    with exclusive(host / ".lock"):
         if (host / name).exists():
             return f"{inside}/{name}"
         package = host / "package"

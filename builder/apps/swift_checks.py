@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.apps import swift_toolchain
+from builder.apps.locking import exclusive
 from builder.resources import data_dir
 
 CORE_ML_STUB = data_dir("templates") / "ios-stubs" / "CoreML"
@@ -60,6 +61,11 @@ def _swift(args: list[str], cwd: str) -> tuple[bool, str]:
 def run_package_tests(app: Path, cache_name: str = "ios-app-package") -> SwiftResult:
     """`swift build` then `swift test` of <app>/EdgepackKit, with the app's resources beside it."""
     host, inside = swift_toolchain.persistent_dir(cache_name)
+    with exclusive(host.with_name(f"{host.name}.lock")):
+        return _package_tests(app, host, inside)
+
+
+def _package_tests(app: Path, host: Path, inside: str) -> SwiftResult:
     swift_toolchain.sync_tree(app / "EdgepackKit", host / "EdgepackKit")
     resources = host / "App" / "Resources"
     if resources.exists():
@@ -103,6 +109,11 @@ def ui_files(folder: Path) -> list[Path]:
 def typecheck_app(app: Path, cache_name: str = "ios-app-typecheck") -> SwiftResult:
     """Compile the app's non-UI Swift files and its XCTest against the Core ML stub."""
     host, inside = swift_toolchain.persistent_dir(cache_name)
+    with exclusive(host.with_name(f"{host.name}.lock")):
+        return _typecheck(app, host, inside)
+
+
+def _typecheck(app: Path, host: Path, inside: str) -> SwiftResult:
     swift_toolchain.clear_except(host)
     skipped = []
     for folder in ("App", "AppTests"):
