@@ -21,7 +21,7 @@ from builder.apps.platforms import APP_PLATFORMS
 from builder.backends import BACKENDS
 from builder.backends.base import Backend, LoweringJob, ModelFacts
 from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, artifact_sha256,
-                            artifact_size, check_writable, write_json)
+                            artifact_size, check_destination, check_writable, DestinationLock, write_json)
 from builder.checkpoint import Checkpoint, load_checkpoint
 from builder.errors import EdgepackError
 from builder.export import ExportedModel, export_model
@@ -118,6 +118,8 @@ def plan(options: BuildOptions) -> list[Step]:
     check_writable(options.output_dir)
     if options.name is not None and (not options.name or Path(options.name).name != options.name or options.name.startswith(".")):
         raise EdgepackError(f"--name {options.name!r} must be a plain folder name (no '/', not starting with '.')")
+    check_destination(bundle_path(options), {"checkpoint": options.checkpoint, "base checkpoint": options.base,
+                                             "samples file": options.samples})
     steps, used = [], set()
     for profile in resolve_targets(options.targets):
         backend = BACKENDS.get(profile.backend)
@@ -143,9 +145,21 @@ def plan(options: BuildOptions) -> list[Step]:
     return steps
 
 
+def bundle_path(options: BuildOptions) -> Path:
+    """OUTPUT/<name>: --name, else the checkpoint folder's name."""
+    return options.output_dir / (options.name or options.checkpoint.resolve().name)
+
+
 def build(options: BuildOptions, stages: Stages) -> BuildResult:
     steps = plan(options)
+    lock = DestinationLock(bundle_path(options))
+    try:
+        return _build(options, steps, stages, lock)
+    finally:
+        lock.release()
 
+
+def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: DestinationLock) -> BuildResult:
     with stages.stage("load", "Loading checkpoint"):
         checkpoint = load_checkpoint(options.checkpoint, options.task, options.base)
         task = checkpoint.task
@@ -158,9 +172,10 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
             _check_app_shells(checkpoint, options.apps, task_options)
             _check_app_tokenizer(checkpoint, options.apps)
         model = checkpoint.load_model(texts)
+    lock.acquire()
     if checkpoint.adapter:
         stages.log(checkpoint.adapter.summary())
-    name = options.name or checkpoint.name
+    name = bundle_path(options).name
     output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
     min_len = checkpoint.architecture.min_seq_len
 
@@ -180,6 +195,7 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
 
     with stages.stage("export", "Exporting and fusing the graph"):
         exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
+        checkpoint.require_weights_read(exported.parameters_read)
 
     facts = _model_facts(checkpoint, name, task_options, exported)
     jobs: dict[str, LoweringJob] = {}

@@ -9,6 +9,7 @@ A bundle the user chose to ship with artifacts that could not be run here
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -16,11 +17,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from builder import __version__
 from builder.errors import EdgepackError
 
 # 2: per-variant backend "details" (delegation for ExecuTorch, Core ML facts) and "runs".
 SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
+# Written into every bundle (and every failed one): edgepack replaces a folder only when it holds this.
+BUNDLE_MARKER = ".edgepack-bundle.json"
 STATUS_VERIFIED, STATUS_UNVERIFIED, STATUS_FAILED = "verified", "unverified", "failed"
 
 
@@ -71,6 +75,80 @@ def check_writable(output_dir: Path) -> None:
         raise EdgepackError(f"output directory {existing} is not writable; choose another with -o or fix its permissions")
 
 
+def check_destination(final: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse, before any work, a bundle destination that would destroy or write into something
+    edgepack did not write: any overlap with the build's inputs (checkpoint, base, samples), or an
+    existing folder without the bundle marker at OUTPUT/<name> or OUTPUT/<name>.failed. (The staging
+    folder is a sibling of the bundle: it is inside an input only when the bundle is.)"""
+    check_apart({"bundle": final, "failed bundle": failed_path(final)}, inputs)
+    for path in (final, failed_path(final)):
+        if not replaceable(path):
+            raise EdgepackError(f"{path} already exists and is not a bundle edgepack wrote; edgepack only replaces its own "
+                                "bundles: pass another --name or -o, or move it away")
+
+
+def replaceable(path: Path) -> bool:
+    """Nothing there, an empty folder, or a bundle edgepack wrote."""
+    return not path.exists() or path.is_dir() and ((path / BUNDLE_MARKER).is_file() or not any(path.iterdir()))
+
+
+def check_apart(outputs: dict[str, Path], inputs: dict[str, Path | None]) -> None:
+    """No output may be an input, contain one, or sit inside one."""
+    for what, output in outputs.items():
+        written = output.resolve()
+        for role, source in inputs.items():
+            if source is None:
+                continue
+            read = Path(source).resolve()
+            if written == read:
+                how = "is"
+            elif read in written.parents:
+                how = "is inside"
+            elif written in read.parents:
+                how = "contains"
+            else:
+                continue
+            raise EdgepackError(f"the {what} {output} {how} the {role} {source}, and edgepack never replaces or writes into its "
+                                "inputs: choose an -o outside it (or another --name)")
+
+
+class DestinationLock:
+    """OUTPUT/.<name>.lock, held from the end of loading to the end of the build: a second build of the same
+    bundle at the same time is refused at once instead of mixing its files into the first one's. Taken after
+    the inputs are read, so a refused input leaves nothing in OUTPUT; removed when the build ends."""
+
+    def __init__(self, final: Path):
+        self.final = final
+        self.path = final.with_name(f".{final.name}.lock")
+        self._handle = None
+        self._made: list[Path] = []
+
+    def acquire(self) -> None:
+        # The folders made for the lock are removed again if the build leaves nothing in them.
+        self._made = [p for p in [self.final.parent, *self.final.parent.parents] if not p.exists()]
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise EdgepackError(f"another edgepack build is writing {self.final} right now; wait for it to finish or pass another "
+                                "--name") from None
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self.path.unlink(missing_ok=True)
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+            for folder in self._made:  # innermost first; one that holds anything stays, and so do its parents
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+
+
 class BundleWriter:
     """Stage files under `.staging`, then `commit()` renames the directory into place."""
 
@@ -90,13 +168,20 @@ class BundleWriter:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def commit(self, manifest: dict[str, Any]) -> Path:
+        write_json(self.staging / BUNDLE_MARKER, {"generator": f"edgepack {__version__}", "bundle": self.final.name})
         manifest["files"] = file_index(self.staging)
         write_json(self.staging / MANIFEST, manifest)
         if manifest["status"] in (STATUS_VERIFIED, STATUS_UNVERIFIED):
             destination = self.final
-            shutil.rmtree(failed_path(self.final), ignore_errors=True)
+            stale = failed_path(self.final)
+            if stale.exists() and replaceable(stale):
+                shutil.rmtree(stale, ignore_errors=True)
         else:
             destination = failed_path(self.final)
+        # Checked again at the end: a folder may have appeared at the destination during the build.
+        if not replaceable(destination):
+            raise EdgepackError(f"{destination} appeared during the build and is not a bundle edgepack wrote; nothing was "
+                                "replaced: pass another --name or -o")
         replace_dir(self.staging, destination)
         self.committed_to = destination
         return destination

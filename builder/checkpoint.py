@@ -12,7 +12,6 @@ when it has them, the labels and the tokenizer.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -21,6 +20,7 @@ import torch
 
 from builder.adapters import Adapter, is_adapter_dir, read_adapter
 from builder.architectures import ARCHITECTURES, Architecture
+from builder.checkpoint_checks import RESAVE, check_shapes, check_tokenizer_fits, read_config, weight_shapes
 from builder.errors import EdgepackError
 from builder.samples import BUILTIN_SAMPLES, Sample
 from builder.tasks import TASKS, Task
@@ -49,6 +49,8 @@ class Checkpoint:
     card: dict[str, str] = field(default_factory=dict)
     # Set when `path` is a PEFT adapter folder: load_model merges it into its base.
     adapter: Adapter | None = None
+    # Weights load_model did not find in the folder (randomly initialised), by state-dict name.
+    missing_weights: list[str] = field(default_factory=list)
 
     @property
     def uses_safetensors(self) -> bool:
@@ -65,34 +67,47 @@ class Checkpoint:
         import transformers
 
         auto_class = getattr(transformers, self.task.auto_model_class)
-        model, info = auto_class.from_pretrained(
-            self.model_dir,
-            config=self.config,
-            local_files_only=True,
-            use_safetensors=self.uses_safetensors,
-            weights_only=True,
-            # Eager attention exports as plain matmul/softmax, which the fusion passes
-            # rewrite into scaled_dot_product_attention themselves (and check numerically).
-            attn_implementation="eager",
-            dtype=torch.float32,
-            output_loading_info=True,
-            # An adapter's saved head may replace a base head of another size (checked below).
-            ignore_mismatched_sizes=self.adapter is not None,
-        )
+        try:
+            model, info = auto_class.from_pretrained(
+                self.model_dir,
+                config=self.config,
+                local_files_only=True,
+                use_safetensors=self.uses_safetensors,
+                weights_only=True,
+                # Eager attention exports as plain matmul/softmax, which the fusion passes
+                # rewrite into scaled_dot_product_attention themselves (and check numerically).
+                attn_implementation="eager",
+                dtype=torch.float32,
+                output_loading_info=True,
+                # An adapter's saved head may replace a base head of another size (checked below).
+                ignore_mismatched_sizes=self.adapter is not None,
+            )
+        except Exception as exc:  # what load_checkpoint's own checks did not foresee, still one line
+            raise EdgepackError(f"transformers cannot load the weights in {self.model_dir} ({type(exc).__name__}: "
+                                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}); {RESAVE}") from exc
         missing = set(info["missing_keys"]) | {k[0] if isinstance(k, tuple) else k for k in info.get("mismatched_keys") or ()}
         if self.adapter:
             missing -= set(self.adapter.saved_module_weights())
-        if missing:
-            missing = sorted(missing)
-            raise EdgepackError(
-                f"{self.model_dir} lacks weights for {len(missing)} tensors ({', '.join(missing[:3])}...): transformers would "
-                f"initialise them randomly and the app would ship random answers; save the fine-tuned {self.task.name} model with save_pretrained"
-                + (" (or the adapter with its head in modules_to_save)" if self.adapter else "")
-            )
+        # Refused only if the exported graph reads them (require_weights_read): a bare encoder saved without its
+        # pooler is a fine sentence embedder under mean or CLS pooling, which never runs the pooler.
+        self.missing_weights = sorted(missing)
         model.eval()
         if self.adapter:
             model = self.adapter.merge(model, [self._check_tensors(text) for text in check_texts or BUILTIN_SAMPLES])
         return model
+
+    def require_weights_read(self, parameters_read: set[str]) -> None:
+        """Refuse the weights load_model found missing (transformers initialised them randomly) that the
+        exported graph computes with: the app would ship random answers."""
+        read = [name for name in self.missing_weights
+                if any(used == name or used.endswith("." + name) for used in parameters_read)]
+        if read:
+            raise EdgepackError(
+                f"{self.model_dir} lacks weights for {len(read)} tensors the {self.task.name} model computes with "
+                f"({', '.join(read[:3])}{'...' if len(read) > 3 else ''}): transformers would initialise them randomly and the "
+                f"app would ship random answers; save the fine-tuned {self.task.name} model with save_pretrained"
+                + (" (or the adapter with its head in modules_to_save)" if self.adapter else "")
+            )
 
     def _check_tensors(self, sample: Sample) -> tuple[torch.Tensor, torch.Tensor]:
         text, pair = sample if isinstance(sample, tuple) else (sample, None)
@@ -116,10 +131,7 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
     config_file = model_dir / "config.json"
     if not config_file.is_file():
         raise EdgepackError(f"no config.json in {model_dir}; pass the folder that save_pretrained wrote (config.json + weights + tokenizer)")
-    try:
-        raw_config = json.loads(config_file.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise EdgepackError(f"{config_file} is not valid JSON ({exc})") from exc
+    raw_config = read_config(config_file)
     if adapter:
         raw_config.update(adapter.label_config())
 
@@ -138,8 +150,9 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
     weight_files = [model_dir / name for name in _WEIGHT_FILES if (model_dir / name).is_file()]
     if not weight_files:
         raise EdgepackError(f"no weights in {model_dir}: expected model.safetensors or pytorch_model.bin; save the model with save_pretrained")
-    if not any(p.name.startswith("model.safetensors") for p in weight_files):
-        _check_pickle_is_tensors_only(model_dir)
+    # safetensors when there are any, as load_model reads them.
+    safetensors = [p for p in weight_files if p.name.startswith("model.safetensors")]
+    found = weight_shapes(safetensors[:1] if safetensors else weight_files[:1])
 
     import transformers
 
@@ -150,9 +163,14 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
     if adapter:
         adapter.fit_config(config, raw_config, getattr(transformers, task.auto_model_class))
 
+    check_shapes(found, config, getattr(transformers, task.auto_model_class), config_file,
+                 allowed=adapter.saved_module_weights() if adapter else ())
+
     task = task.for_checkpoint(model_dir, raw_config)
     labels = task.labels(raw_config, config, model_dir)
     tokenizer = load_tokenizer(path if adapter and _has_tokenizer(path) else model_dir)
+    check_tokenizer_fits(tokenizer.source_dir / tokenizer.origin.split()[0], max(tokenizer.tokenizer.get_vocab(with_added_tokens=True).values()),
+                         config, config_file)
     fingerprint = _fingerprint(path)
     card = _model_card_fields(path / "README.md")
     if adapter:
@@ -196,17 +214,6 @@ def _detect_task(raw_config: dict, task_name: str | None, config_file: Path) -> 
         f"cannot tell the task from {config_file} (architectures: {found}); "
         f"pass --task with one of: {', '.join(TASKS.names())}"
     )
-
-
-def _check_pickle_is_tensors_only(path: Path) -> None:
-    for weights in sorted(path.glob("pytorch_model*.bin")):
-        try:
-            torch.load(weights, map_location="cpu", weights_only=True, mmap=True)
-        except Exception as exc:
-            raise EdgepackError(
-                f"{weights} is not a plain tensor file and will not be unpickled ({type(exc).__name__}); "
-                "re-save it with save_pretrained(safe_serialization=True)"
-            ) from exc
 
 
 def _model_card_fields(readme: Path) -> dict[str, str]:

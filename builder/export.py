@@ -27,6 +27,8 @@ class ExportedModel:
     pass_outcomes: list[PassOutcome]
     op_counts_before: dict[str, int]
     op_counts_after: dict[str, int]
+    # State-dict names (with the wrapper's prefix) of the weights the exported graph computes with.
+    parameters_read: frozenset[str] = frozenset()
 
     def reexport(self, module: torch.nn.Module) -> ExportedProgram:
         return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=False)
@@ -65,7 +67,21 @@ def export_model(
         pass_outcomes=outcomes,
         op_counts_before=before,
         op_counts_after=op_counts(fused),
+        parameters_read=_parameters_read(graph),
     )
     with torch.no_grad():
         exported.program = exported.reexport(fused)
     return exported
+
+
+def _parameters_read(graph: torch.fx.GraphModule) -> frozenset[str]:
+    """Weights some output depends on. Export keeps a module's every weight as an attribute, and also
+    the ops whose results nothing returns (a pooler next to mean pooling): walk back from the outputs."""
+    output = next(node for node in graph.graph.nodes if node.op == "output")
+    live, pending = set(), [output]
+    while pending:
+        node = pending.pop()
+        if node not in live:
+            live.add(node)
+            pending.extend(node.all_input_nodes)
+    return frozenset(node.target for node in live if node.op == "get_attr")

@@ -11,10 +11,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from builder.tasks import Task
+from builder.tasks import TASKS, Task
 from builder.tasks.base import TaskMetric
 
 PASS, FAIL, UNVERIFIED = "pass", "fail", "unverified"
+# Limits every output is held to; each task metric `m` is held to `min_<m>`.
+OUTPUT_THRESHOLDS = ("min_cosine", "max_abs_error")
+
+
+def threshold_keys() -> set[str]:
+    """Every key a target profile's thresholds may (and, per recipe, must) hold."""
+    return {*OUTPUT_THRESHOLDS, *(f"min_{name}" for _, task in TASKS.items() for name in task.metric_names)}
 
 
 @dataclass
@@ -122,8 +129,11 @@ def compare(
 
 
 def _failures(result: ParityResult) -> list[str]:
-    failures = []
     limits = result.thresholds
+    # Fail closed: a figure without a limit is a failure, never an ungated pass.
+    wanted = [*OUTPUT_THRESHOLDS, *(f"min_{metric.name}" for metric in result.task_metrics)]
+    failures = [f"no threshold {key!r} for this recipe (add it to the target profile or pass --threshold)"
+                for key in wanted if key not in limits]
     for stats in result.outputs:
         if not np.isfinite(stats.max_abs_error):
             failures.append(f"{stats.name}: non-finite values (NaN or inf)")

@@ -45,9 +45,7 @@ def load_profiles() -> dict[str, TargetProfile]:
             settings=dict(data.get("settings", {})),
             source=file,
         )
-        missing = set(profile.recipes) - set(profile.thresholds)
-        if missing:
-            raise ValueError(f"{file}: recipes without thresholds: {sorted(missing)}")
+        _check_thresholds(profile)
         profiles[profile.name] = profile
     return profiles
 
@@ -70,3 +68,23 @@ def resolve_targets(requested: tuple[str, ...]) -> list[TargetProfile]:
             )
         chosen.update((p.name, p) for p in matches)
     return list(chosen.values())
+
+
+def _check_thresholds(profile: TargetProfile) -> None:
+    """Fail closed on a profile that would leave a figure ungated: every recipe needs a limit for every
+    figure some task reports, and every key must name one (a misspelt key gates nothing)."""
+    from builder.parity import threshold_keys
+
+    keys = threshold_keys()
+    problems = [f"recipes without thresholds: {sorted(set(profile.recipes) - set(profile.thresholds))}"] \
+        if set(profile.recipes) - set(profile.thresholds) else []
+    for recipe, limits in profile.thresholds.items():
+        if recipe not in profile.recipes:
+            problems.append(f"[thresholds.{recipe}] is for a recipe the profile does not list")
+        if keys - set(limits):
+            problems.append(f"[thresholds.{recipe}] lacks {', '.join(sorted(keys - set(limits)))}")
+        if set(limits) - keys:
+            problems.append(f"[thresholds.{recipe}] has unknown keys {', '.join(sorted(set(limits) - keys))} "
+                            f"(known: {', '.join(sorted(keys))})")
+    if problems:
+        raise EdgepackError(f"target profile {profile.source} gates nothing for some figures: {'; '.join(problems)}")

@@ -18,6 +18,8 @@ from checkpoints import make_checkpoint  # noqa: E402
 SPREAD_MODULES = {"test_architectures.py"}
 
 
+# tryfirst: xdist's own hook turns the marks into the node ids that decide the workers, so it must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name not in SPREAD_MODULES:

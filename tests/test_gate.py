@@ -53,3 +53,48 @@ def test_interrupted_build_leaves_nothing_and_keeps_the_previous_bundle(tiny_che
     assert result.exit_code != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny-bert"]
     assert json.loads((previous / "manifest.json").read_text()) == {"previous": True}
+
+
+def _profile(thresholds):
+    from pathlib import Path
+
+    from builder.targets import TargetProfile
+
+    return TargetProfile(name="test", platform="android", backend="executorch", description="", default_recipes=("fp32",),
+                         recipes=("fp32",), thresholds=thresholds, settings={}, source=Path("targets/test.toml"))
+
+
+def test_profiles_fail_closed_on_a_missing_or_misspelt_threshold():
+    import pytest
+
+    from builder.errors import EdgepackError
+    from builder.parity import threshold_keys
+    from builder.targets import _check_thresholds, load_profiles
+
+    complete = {key: 0.5 for key in threshold_keys()}
+    _check_thresholds(_profile({"fp32": complete}))
+    for profile in load_profiles().values():  # the shipped profiles gate every figure of every task
+        _check_thresholds(profile)
+    lacking = {k: v for k, v in complete.items() if k != "min_answer_span_agreement"}
+    with pytest.raises(EdgepackError, match=r"\[thresholds.fp32\] lacks min_answer_span_agreement"):
+        _check_thresholds(_profile({"fp32": lacking}))
+    with pytest.raises(EdgepackError, match=r"unknown keys min_top1_agrement"):
+        _check_thresholds(_profile({"fp32": {**complete, "min_top1_agrement": 1.0}}))
+    with pytest.raises(EdgepackError, match=r"recipes without thresholds: \['fp32'\]"):
+        _check_thresholds(_profile({}))
+
+
+def test_a_figure_without_a_threshold_fails_the_gate():
+    import numpy as np
+
+    from builder.parity import compare
+    from builder.tasks import TASKS
+
+    task = TASKS.get("sequence-classification")
+    reference = [[np.array([[1.0, 0.0]])], [np.array([[0.0, 1.0]])]]
+    limits = {"min_cosine": 0.99, "max_abs_error": 0.1, "min_top1_agreement": 1.0}
+    assert compare("v", "how", task, ["logits"], reference, reference, limits, [None, None], ["a", "b"]).failures == []
+    ungated = compare("v", "how", task, ["logits"], reference, reference, {"min_cosine": 0.99, "max_abs_error": 0.1},
+                      [None, None], ["a", "b"])
+    assert ungated.verdict == "fail" and ungated.failures == [
+        "no threshold 'min_top1_agreement' for this recipe (add it to the target profile or pass --threshold)"]

@@ -46,7 +46,9 @@ def app_command() -> None:
 def generate_command(bundle: Path, platform: str, output: Path, app_id, app_name, recipe) -> None:
     """Write an app project that embeds BUNDLE; anything it could not embed faithfully is refused with the reason."""
     from builder.apps.platforms import APP_PLATFORMS
+    from builder.bundle import check_apart
 
+    check_apart({"app folder": output}, {"bundle": bundle})
     app = APP_PLATFORMS.get(platform).generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)
     if platform == "android":
         click.echo(f"Android project written to {app.path} ({app.application_id}, variant {app.variant}, {len(app.files)} files). "
