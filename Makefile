@@ -7,10 +7,10 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test test-fast bench lock clean app-tools compat
 
-# Two workers (the machines have two cores); tests/conftest.py keeps each module's tests together
-# except the architecture matrix, whose builds are shared run-wide. The slowest tests and the wall
-# time close the output.
-PYTEST := $(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=25
+# Two workers (the machines have two cores); tests/conftest.py's scheduler keeps each module's tests
+# together except the architecture matrix, whose builds are shared run-wide. The slowest tests and
+# the wall time close the output.
+PYTEST := $(BIN)/python -m pytest -ra -n 2 --durations=25
 # The inner loop: unit tests, refusals, parsers, the app toolkit, and one build per backend
 # (test_build: ExecuTorch; test_coreml: Core ML). `make test` runs everything.
 FAST_TESTS := tests/test_cli.py tests/test_checkpoint.py tests/test_passes.py tests/test_mil_executor.py \

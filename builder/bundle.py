@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
+from builder.bundle_checks import REBUILD, check_contained, check_manifest
 from builder.errors import EdgepackError
 
 # 2: per-variant backend "details" (delegation for ExecuTorch, Core ML facts) and "runs".
@@ -213,12 +214,17 @@ def read_manifest(bundle: Path) -> dict[str, Any]:
         raise EdgepackError(f"{bundle} is not an edgepack bundle: no {MANIFEST}{hint}; pass the directory `edgepack build` wrote")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EdgepackError(f"{path} is not valid JSON ({exc}); the bundle is corrupted, rebuild it") from exc
+    if not isinstance(manifest, dict):
+        raise EdgepackError(f"{path} holds a JSON {type(manifest).__name__}, not a manifest object; {REBUILD}")
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise EdgepackError(
             f"{path} has schema version {manifest.get('schema_version')!r}; this edgepack reads version {SCHEMA_VERSION}"
         )
+    # The bundle may come from anywhere: the fields the commands read, and no path or link out of it.
+    check_manifest(manifest, path)
+    check_contained(bundle, manifest)
     return manifest
 
 

@@ -18,12 +18,17 @@ from checkpoints import make_checkpoint  # noqa: E402
 SPREAD_MODULES = {"test_architectures.py"}
 
 
-# tryfirst: xdist's own hook turns the marks into the node ids that decide the workers, so it must see them.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.path.name not in SPREAD_MODULES:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+def pytest_xdist_make_scheduler(config, log):
+    # A scheduler rather than xdist_group marks: with pytest 9, --dist loadgroup leaves the node ids that carry the
+    # groups unchanged (xdist 3.8 writes item._nodeid, which pytest 9 no longer reads back), so the marks group nothing.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if Path(module).name in SPREAD_MODULES else module
+
+    return ModulesTogether(config, log)
 
 
 def pytest_configure(config):
