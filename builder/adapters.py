@@ -14,7 +14,6 @@ torch.load(weights_only=True)) and handed to peft, so no pickle is ever executed
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Sequence
 import torch
 
 from builder.errors import EdgepackError
+from builder.json_files import read_json_object
 
 ADAPTER_CONFIG = "adapter_config.json"
 SAFE_WEIGHTS = "adapter_model.safetensors"
@@ -104,11 +104,8 @@ class Adapter:
         config_file = self.path / "config.json"
         if not config_file.is_file():
             return {}
-        try:
-            raw = json.loads(config_file.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise EdgepackError(f"{config_file} is not valid JSON ({exc})") from exc
-        if not isinstance(raw, dict) or not raw.get("id2label"):
+        raw = read_json_object(config_file, "re-save the adapter's config.json with save_pretrained")
+        if not raw.get("id2label"):
             return {}
         return {key: raw[key] for key in ("id2label", "label2id") if raw.get(key)}
 
@@ -234,12 +231,7 @@ class Adapter:
 def read_adapter(path: Path, base: Path | None) -> Adapter:
     """Read and check an adapter folder without touching any model: config, base, weights."""
     config_file = path / ADAPTER_CONFIG
-    try:
-        config = json.loads(config_file.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise EdgepackError(f"{config_file} is not valid JSON ({exc})") from exc
-    if not isinstance(config, dict):
-        raise EdgepackError(f"{config_file} is not a JSON object; re-save the adapter with save_pretrained")
+    config = read_json_object(config_file, "re-save the adapter with save_pretrained")
     peft_type = config.get("peft_type")
     if peft_type != "LORA":
         raise EdgepackError(f"{config_file} has peft_type {peft_type!r}; only LoRA adapters (peft_type LORA) can be merged "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import shutil
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -63,6 +65,8 @@ class BuildOptions:
     allow_unverified: bool = False
     # App shells to generate into the bundle's apps/<platform> folder (builder.apps.platforms).
     apps: tuple[str, ...] = ()
+    # Where the toolchain's own output was captured (builder.quiet); kept in the bundle as build.log.
+    toolchain_log: Path | None = None
 
 
 @dataclass
@@ -223,6 +227,10 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
             task_inputs = [s.name for s in task.inputs(task_options)]
             write_json(writer.staging / "tokenizer" / "test_vectors.json",
                        vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
+            if options.toolchain_log is not None:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                shutil.copyfile(options.toolchain_log, writer.staging / "build.log")
             manifest = _manifest(name, checkpoint, model, task_options, exported, variants, status, stages.timings)
             write_report(writer.staging / "parity", manifest, variants, exported)
             if status != STATUS_FAILED:

@@ -20,6 +20,7 @@ from typing import Any
 from builder import __version__
 from builder.bundle_checks import REBUILD, check_contained, check_manifest
 from builder.errors import EdgepackError
+from builder.json_files import read_json_object
 
 # 2: per-variant backend "details" (delegation for ExecuTorch, Core ML facts) and "runs".
 SCHEMA_VERSION = 2
@@ -212,12 +213,7 @@ def read_manifest(bundle: Path) -> dict[str, Any]:
     if not path.is_file():
         hint = f" (a failed build is at {failed_path(bundle)})" if failed_path(bundle).is_dir() else ""
         raise EdgepackError(f"{bundle} is not an edgepack bundle: no {MANIFEST}{hint}; pass the directory `edgepack build` wrote")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EdgepackError(f"{path} is not valid JSON ({exc}); the bundle is corrupted, rebuild it") from exc
-    if not isinstance(manifest, dict):
-        raise EdgepackError(f"{path} holds a JSON {type(manifest).__name__}, not a manifest object; {REBUILD}")
+    manifest = read_json_object(path, REBUILD)
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise EdgepackError(
             f"{path} has schema version {manifest.get('schema_version')!r}; this edgepack reads version {SCHEMA_VERSION}"

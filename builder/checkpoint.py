@@ -163,11 +163,10 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
     if adapter:
         adapter.fit_config(config, raw_config, getattr(transformers, task.auto_model_class))
 
+    task = task.for_checkpoint(model_dir, raw_config)
+    labels = task.labels(raw_config, config, model_dir)  # first: the task's own label checks say more than a head's shape
     check_shapes(found, config, getattr(transformers, task.auto_model_class), config_file,
                  allowed=adapter.saved_module_weights() if adapter else ())
-
-    task = task.for_checkpoint(model_dir, raw_config)
-    labels = task.labels(raw_config, config, model_dir)
     tokenizer = load_tokenizer(path if adapter and _has_tokenizer(path) else model_dir)
     check_tokenizer_fits(tokenizer.source_dir / tokenizer.origin.split()[0], max(tokenizer.tokenizer.get_vocab(with_added_tokens=True).values()),
                          config, config_file)

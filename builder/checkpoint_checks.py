@@ -16,19 +16,14 @@ from typing import Any, Iterable
 import torch
 
 from builder.errors import EdgepackError
+from builder.json_files import read_json_object
 
 INDEX_SUFFIX = ".index.json"
 RESAVE = "re-save the model with save_pretrained"
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
-    try:
-        raw = json.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EdgepackError(f"{config_file} is not valid JSON ({exc}); {RESAVE}") from exc
-    if not isinstance(raw, dict):
-        raise EdgepackError(f"{config_file} holds a JSON {type(raw).__name__}, not an object of settings; {RESAVE}")
-    return raw
+    return read_json_object(config_file, RESAVE)
 
 
 def weight_shapes(weight_files: Iterable[Path]) -> dict[str, tuple[Path, tuple[int, ...]]]:

@@ -1,4 +1,4 @@
-"""Keep the toolchain's own chatter off the user's terminal during a build.
+"""Keep the toolchain's own chatter off the user's terminal during a build (into the bundle's build.log).
 
 torch, torchao, executorch and transformers print deprecation notices, optional-kernel
 load failures ("Failed to load ..._C_mxfp8...so", CUDA-only kernels) and per-file
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, TextIO
 
 _CHATTY_LOGGERS = ("torchao", "torch.utils._pytree", "torch._export", "torch.export", "executorch", "coremltools")
 
@@ -42,3 +44,53 @@ def quiet_toolchain() -> Iterator[None]:
                 transformers.utils.logging.enable_progress_bar()
             for name, level in levels.items():
                 logging.getLogger(name).setLevel(level)
+
+
+@contextmanager
+def toolchain_output_to(log: Path | None) -> Iterator[TextIO]:
+    """Send everything the toolchain prints, from Python or from C++ (the ExecuTorch runtime's cpuinfo
+    lines, coremltools' progress bars, numpy's RuntimeWarnings), into `log`: file descriptors 1 and 2
+    and sys.stdout/sys.stderr point there while the block runs. Yields the stream edgepack's own
+    output goes to, still the user's terminal. With `log` None or EDGEPACK_DEBUG, nothing moves."""
+    if log is None or os.environ.get("EDGEPACK_DEBUG"):
+        yield sys.stderr
+        return
+    streams = sys.stdout, sys.stderr
+    for stream in streams:
+        stream.flush()
+    terminal = _survives_redirect(sys.stderr)
+    saved = [os.dup(1), os.dup(2)]
+    with open(log, "a", buffering=1, encoding="utf-8", errors="replace") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        sys.stdout = sys.stderr = sink
+        try:
+            yield terminal
+        finally:
+            sink.flush()
+            sys.stdout, sys.stderr = streams
+            for fd, original in zip((1, 2), saved):
+                os.dup2(original, fd)
+                os.close(original)
+            if terminal is not streams[1]:
+                terminal.close()
+
+
+def _survives_redirect(stream: TextIO) -> TextIO:
+    """`stream`, or, when it writes to fd 1 or 2 (a terminal), a copy of that descriptor the redirect leaves alone."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # CliRunner's and pytest's captures have no descriptor
+        return stream
+    if fd not in (1, 2):
+        return stream
+    return os.fdopen(os.dup(fd), "w", buffering=1, encoding=getattr(stream, "encoding", None) or "utf-8", errors="replace")
+
+
+def warning_count(log: Path) -> int:
+    """Lines of the toolchain log that report a warning (Python's warnings and loggers)."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    return sum(1 for line in text.splitlines() if "Warning" in line or line.startswith("WARNING"))

@@ -87,3 +87,29 @@ def assert_same_manifest(generated: Path, committed: Path) -> None:
     drifted = {name: (value, measured_before[name]) for name, value in measured.items()
                if not math.isclose(value, measured_before[name], **FIGURE_TOLERANCE)}
     assert not drifted, f"figures beyond {FIGURE_TOLERANCE} (now, committed): {drifted}"
+
+
+# The eager reference's outputs in test_vectors.json: fp32 sums whose order depends on the CPU's kernels.
+VECTOR_TOLERANCE = dict(rel_tol=1e-5, abs_tol=1e-6)
+
+
+def assert_same_vectors(generated: Path, committed: Path) -> None:
+    """Test vectors equal in everything but the measured numbers (texts, ids, masks, offsets, labels exactly),
+    the reference outputs and scores within VECTOR_TOLERANCE."""
+    drifted = _json_drift(json.loads(generated.read_text()), json.loads(committed.read_text()), "")
+    assert not drifted, f"{generated.name} drifted from {committed}: {drifted[:5]}"
+
+
+def _json_drift(now, before, where: str) -> list[str]:
+    if isinstance(now, float) or isinstance(before, float):
+        close = isinstance(now, (int, float)) and isinstance(before, (int, float)) and math.isclose(now, before, **VECTOR_TOLERANCE)
+        return [] if close else [f"{where}: {now!r} != {before!r}"]
+    if isinstance(now, dict) and isinstance(before, dict):
+        if now.keys() != before.keys():
+            return [f"{where}: keys {sorted(now)} != {sorted(before)}"]
+        return [d for key in now for d in _json_drift(now[key], before[key], f"{where}.{key}")]
+    if isinstance(now, list) and isinstance(before, list):
+        if len(now) != len(before):
+            return [f"{where}: {len(now)} items != {len(before)}"]
+        return [d for i, (a, b) in enumerate(zip(now, before)) for d in _json_drift(a, b, f"{where}[{i}]")]
+    return [] if now == before and type(now) is type(before) else [f"{where}: {now!r} != {before!r}"]

@@ -19,7 +19,7 @@ from builder.apps.stubs import kotlin_property_misuse
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.resources import data_dir
-from bundles import assert_same_manifest
+from bundles import assert_same_manifest, assert_same_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
@@ -161,6 +161,8 @@ def test_sample_app_is_what_the_generator_writes(app):
     for name in sorted(generated):
         if name.endswith("assets/manifest.json"):
             assert_same_manifest(app / name, SAMPLE_APP / name)
+        elif name.endswith("assets/test_vectors.json"):
+            assert_same_vectors(app / name, SAMPLE_APP / name)
         else:
             assert (app / name).read_bytes() == (SAMPLE_APP / name).read_bytes(), f"{name} drifted"
 

@@ -39,8 +39,10 @@ RECIPES["sequence-classification"] = ["--quant", "fp32", "--quant", "fp16"]
 # weights across its layers and DeBERTa-v2 shares its relative-position embeddings between them, so they keep two.
 LAYERS = {"albert": 2, "deberta-v2": 2}
 # The build's samples: the built-in set's edge cases (empty, one word, accents, CJK, emoji, shouting, a text
-# longer than --max-seq-len) in 8 texts instead of 15; with the two padded copies, 10 vectors.
-SAMPLES = ["", "hello", "Where is my order? It was supposed to arrive yesterday.", "Café crème, naïve résumé, Ångström, façade",
+# longer than --max-seq-len) in 9 texts instead of 15; with the two padded copies, 11 vectors (fill-mask with a
+# Unigram tokenizer masks two of them alike, and keeps 10).
+SAMPLES = ["", "hello", "Where is my order? It was supposed to arrive yesterday.", "Ça ne marche pas, je voudrais parler à quelqu'un.",
+           "Café crème, naïve résumé, Ångström, façade",
            "我的订单什么时候到？", "great service 👍🎉 thanks!!!", "PLEASE HELP ME MY CARD WAS CHARGED TWICE",
            " ".join(["My package was marked as delivered but I never received it, and"] * 20)]
 # Texts outside the built-in samples, with the NER words, accents, an emoji and CJK.

@@ -77,6 +77,12 @@ def test_cli_as_a_subprocess(tiny_checkpoints, tmp_path):
                             "--quant", "fp32"], capture_output=True, text=True, env=env, timeout=900)
     assert build.returncode == 0, build.stderr[-2000:]
     assert "PASS" in build.stdout
+    # The terminal shows edgepack's own lines; what the toolchain printed (the runtime's C++ cpuinfo lines, Python
+    # warnings) is in the bundle's build.log, which the manifest lists like any other file.
+    for chatter in ("cpuinfo", "Warning", "LOAD REPORT", "Traceback"):
+        assert chatter not in build.stdout + build.stderr, chatter
+    assert "The toolchain's own output is in" in build.stdout
+    assert "build.log" in json.loads((tmp_path / "tiny-bert" / "manifest.json").read_text())["files"]
     verify = subprocess.run([sys.executable, "-m", "builder", "verify", str(tmp_path / "tiny-bert")],
                             capture_output=True, text=True, env=env, timeout=300)
     assert verify.returncode == 0, verify.stdout + verify.stderr

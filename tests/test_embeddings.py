@@ -119,11 +119,13 @@ def test_a_changed_ranking_fails_the_gate():
     candidate = [list(r) for r in reference]
     candidate[1], candidate[2] = candidate[2], candidate[1]  # the first query's first two candidates
     vectors = [TestVector(text, [101, 102], [1, 1]) for text in texts]
-    result = compare("x", "test", task, ["embedding"], reference, candidate, {"min_ranking_agreement": 1.0}, vectors, [])
+    # Output limits that pass anything, so that only the ranking decides (a figure without a limit fails closed).
+    limits = {"min_cosine": -1.0, "max_abs_error": float("inf"), "min_ranking_agreement": 1.0}
+    result = compare("x", "test", task, ["embedding"], reference, candidate, limits, vectors, [])
     assert result.task_metrics[0].value == 0.75 and result.task_metrics[0].detail["changed_queries"] == [0]
     assert result.failures == ["ranking_agreement 0.7500 < 1.0"]
     # Vectors without the query set cannot pass the check: it is not run, so it is not a pass.
-    unrun = compare("x", "test", task, ["embedding"], reference[:1], reference[:1], {"min_ranking_agreement": 1.0},
+    unrun = compare("x", "test", task, ["embedding"], reference[:1], reference[:1], limits,
                     [TestVector("other", [101, 102], [1, 1])], [])
     assert unrun.failures and "ranking_agreement nan" in unrun.failures[0]
 

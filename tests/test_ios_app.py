@@ -22,7 +22,7 @@ from builder.apps.ios import generate_ios_app
 from builder.apps.scaffold import MARKER
 from builder.cli import cli
 from builder.errors import EdgepackError
-from bundles import assert_same_manifest
+from bundles import assert_same_manifest, assert_same_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
@@ -260,6 +260,8 @@ def test_sample_app_is_the_demo_app_regenerated(app):
     for relative in sorted(fresh):
         if relative.endswith("manifest.json") and relative.startswith("App/Resources/"):
             assert_same_manifest(app / relative, SAMPLE_APP / relative)
+        elif relative == "App/Resources/test_vectors.json":
+            assert_same_vectors(app / relative, SAMPLE_APP / relative)
         elif ".mlpackage/" in relative and relative.endswith("Manifest.json"):
             continue  # fresh identifiers on every save (not byte-reproducible)
         elif relative.endswith(".mlmodel"):
@@ -269,6 +271,8 @@ def test_sample_app_is_the_demo_app_regenerated(app):
             committed, fresh_spec = Model_pb2.Model(), Model_pb2.Model()
             committed.ParseFromString((SAMPLE_APP / relative).read_bytes())
             fresh_spec.ParseFromString((app / relative).read_bytes())
+            for spec in (committed, fresh_spec):  # the day it was converted, not a decision
+                spec.description.metadata.userDefined.pop("com.github.apple.coremltools.conversion_date", None)
             assert committed == fresh_spec, relative
         else:
             assert (SAMPLE_APP / relative).read_bytes() == (app / relative).read_bytes(), relative

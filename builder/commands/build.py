@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -70,8 +71,12 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
                    "ios: Xcode + Core ML). Repeatable. Same as `edgepack app BUNDLE --platform ...` afterwards.")
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the toolchain's own output (torch, ExecuTorch, coremltools) as it comes, instead of keeping it in "
+                   "the bundle's build.log.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, pairs, text_pair_column, max_seq_len,
-                  base, name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds) -> None:
+                  base, name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds,
+                  verbose) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
@@ -101,24 +106,46 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
         checkpoint, name = CHECKPOINT_DIR, name or BUNDLE_NAME
     overrides = _parse_thresholds(thresholds)
 
-    from builder.quiet import quiet_toolchain
+    import tempfile
 
-    # The toolchain is noisy already at import, so the imports sit inside the quiet block too.
-    with quiet_toolchain():
-        from builder.build import BuildOptions, build, summary_rows
-        from builder.progress import Stages
+    from rich.console import Console
 
-        options = BuildOptions(
-            checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
-            text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len,
-            probabilities=probabilities, task=task, base=base, name=name,
-            threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
-            backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
-                                                              ("compute_units", compute_units)) if value},
-        )
-        with Stages() as stages:
-            result = build(options, stages)
+    from builder.quiet import quiet_toolchain, toolchain_output_to, warning_count
+
+    # What the toolchain prints goes to a log the bundle keeps as build.log (-v or EDGEPACK_DEBUG: the terminal). The
+    # toolchain is noisy already at import, so the imports sit inside the redirect too.
+    handle, log_name = tempfile.mkstemp(prefix="edgepack-build-", suffix=".log")
+    os.close(handle)
+    log = Path(log_name)
+    try:
+        with quiet_toolchain(), toolchain_output_to(None if verbose else log) as terminal:
+            from builder.build import BuildOptions, build
+            from builder.progress import Stages
+
+            options = BuildOptions(
+                checkpoint=checkpoint, output_dir=output_dir, targets=targets, recipes=recipes, samples=samples,
+                text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len,
+                probabilities=probabilities, task=task, base=base, name=name,
+                threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
+                backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
+                                                                  ("compute_units", compute_units)) if value},
+                toolchain_log=None if verbose else log,
+            )
+            with Stages(Console(file=terminal)) as stages:
+                result = build(options, stages)
+        warnings = warning_count(log)
+    finally:
+        log.unlink(missing_ok=True)
+    _report(result, options, warnings)
+
+
+def _report(result, options, warnings: int) -> None:
+    from builder.build import summary_rows
+
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
+    if options.toolchain_log is not None:
+        click.echo(f"The toolchain's own output is in {result.bundle / 'build.log'}"
+                   + (f" ({warnings} warning lines)" if warnings else "") + "; -v shows it as it comes")
     failed = [v for v in result.variants if v.failures]
     if failed:
         details = "; ".join(f"{v.name}: {', '.join(v.failures)}" for v in failed)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from builder.errors import EdgepackError
+from builder.json_files import read_json_object
 from builder.tasks.base import MASK_FILL_VALUE, Task, TaskMetric, TaskOptions, TensorSpec, encoder_kwargs
 
 POOLING_MODES = ("mean", "cls", "max")
@@ -200,10 +201,7 @@ def _sentence_transformers_config(directory: Path, modules_file: Path, dimension
         raise EdgepackError(f"{modules_file} keeps the transformer in {kinds[0][2]}/; edgepack reads it from the folder's top "
                             "level (config.json and weights next to modules.json), as SentenceTransformer.save writes it")
     pooling_file = directory / kinds[1][2] / "config.json"
-    try:
-        pooling_config = json.loads(pooling_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EdgepackError(f"cannot read the pooling config {pooling_file} ({exc}); it is written by SentenceTransformer.save") from exc
+    pooling_config = read_json_object(pooling_file, "re-save the model with SentenceTransformer.save, which writes it")
     modes = _pooling_modes(pooling_config)
     if len(modes) != 1 or modes[0] not in POOLING_MODES:
         raise EdgepackError(f"{pooling_file} asks for pooling {' + '.join(modes) or 'none'}; edgepack exports exactly one of "
