@@ -274,10 +274,14 @@ def _base_path(config: dict[str, Any], config_file: Path, base: Path | None) -> 
     if not recorded:
         raise EdgepackError(f"{config_file} does not name its base model; pass --base with the local base checkpoint folder")
     # peft records the path as training was given it: relative to that run's working directory,
-    # which is often the adapter's parent too.
-    for candidate in (Path(recorded), config_file.parent / recorded):
-        if candidate.is_dir():
+    # which is often the adapter's parent too. A folder of that name that holds no checkpoint (no
+    # config.json) does not hide one that does.
+    folders = [candidate for candidate in (Path(recorded), config_file.parent / recorded) if candidate.is_dir()]
+    for candidate in folders:
+        if (candidate / "config.json").is_file():
             return candidate
+    if folders:
+        return folders[0]  # load_checkpoint names what it lacks
     raise EdgepackError(f"{config_file} names base model {recorded!r}, which is not a local folder; pass --base with the "
                         "local base checkpoint (nothing is downloaded)")
 

@@ -11,6 +11,8 @@ from builder.errors import EdgepackError
 
 
 def read_json_object(path: Path, fix: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise EdgepackError(f"{path} does not exist; {fix}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -201,6 +201,8 @@ def _sentence_transformers_config(directory: Path, modules_file: Path, dimension
         raise EdgepackError(f"{modules_file} keeps the transformer in {kinds[0][2]}/; edgepack reads it from the folder's top "
                             "level (config.json and weights next to modules.json), as SentenceTransformer.save writes it")
     pooling_file = directory / kinds[1][2] / "config.json"
+    if not pooling_file.is_file():
+        raise EdgepackError(f"cannot read the pooling config {pooling_file}: it does not exist; it is written by SentenceTransformer.save")
     pooling_config = read_json_object(pooling_file, "re-save the model with SentenceTransformer.save, which writes it")
     modes = _pooling_modes(pooling_config)
     if len(modes) != 1 or modes[0] not in POOLING_MODES:
