@@ -84,8 +84,12 @@ def check_shapes(found: dict[str, tuple[Path, tuple[int, ...]]], config, auto_cl
                  allowed: Iterable[str] = ()) -> None:
     """Every tensor whose name the model built from config.json knows must have the shape that model
     gives it (`allowed`: names another source replaces, such as an adapter's saved head)."""
-    with torch.device("meta"):
-        model = auto_class.from_config(config)
+    try:
+        with torch.device("meta"):
+            model = auto_class.from_config(config)
+    except Exception as exc:  # transformers' own checks of the settings (e.g. heads that do not divide the width)
+        raise EdgepackError(f"transformers cannot build a model from {config_file} ({type(exc).__name__}: "
+                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}); {RESAVE}") from exc
     expected = {name: tuple(t.shape) for name, t in model.state_dict().items()}
     prefix = getattr(model, "base_model_prefix", "")
     allowed = set(allowed)

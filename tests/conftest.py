@@ -18,20 +18,26 @@ from checkpoints import make_checkpoint  # noqa: E402
 SPREAD_MODULES = {"test_architectures.py"}
 
 
-def pytest_xdist_make_scheduler(config, log):
-    # A scheduler rather than xdist_group marks: with pytest 9, --dist loadgroup leaves the node ids that carry the
-    # groups unchanged (xdist 3.8 writes item._nodeid, which pytest 9 no longer reads back), so the marks group nothing.
-    from xdist.scheduler import LoadScopeScheduling
+class ModulesTogether:
+    """A scheduler rather than xdist_group marks: with pytest 9, --dist loadgroup leaves the node ids that carry the
+    groups unchanged (xdist 3.8 writes item._nodeid, which pytest 9 no longer reads back), so the marks group nothing.
+    Registered only when xdist is loaded (-p no:xdist would reject the hook)."""
 
-    class ModulesTogether(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return nodeid if Path(module).name in SPREAD_MODULES else module
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        from xdist.scheduler import LoadScopeScheduling
 
-    return ModulesTogether(config, log)
+        class Scheduler(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module = nodeid.split("::", 1)[0]
+                return nodeid if Path(module).name in SPREAD_MODULES else module
+
+        return Scheduler(config, log)
 
 
 def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(ModulesTogether(), "edgepack-modules-together")
     # One torch thread per process: two xdist workers share the two cores, and a fixed thread count
     # keeps the eager reference's summation order the same from run to run on this machine.
     import torch

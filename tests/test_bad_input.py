@@ -99,6 +99,8 @@ CHECKPOINT_CASES = [
     ("shape-mismatch", _wrong_shape, "tensor bert.encoder.layer.0.attention.self.query.weight has shape [64, 32]"),
     ("config-lacks-hidden-size", _no_hidden_size, "the weights and config.json are not from the same model"),
     ("tokenizer-past-embeddings", _small_embedding_table, "has token ids up to"),
+    ("heads-do-not-divide-the-width", lambda f: _edit_json(f / "config.json", num_attention_heads=7),
+     "transformers cannot build a model from"),
     ("labels-vs-head", _three_labels, "names 3 labels (id2label), but the head tensor"),
     ("missing-shard", _shard_with_missing_second, "names the shard 'model-00002-of-00002.safetensors', which is not in"),
     ("index-names-absent-tensors", _shard_index_lies, "does not hold them"),
