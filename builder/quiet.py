@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import warnings
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, TextIO
@@ -87,10 +89,15 @@ def _survives_redirect(stream: TextIO) -> TextIO:
     return os.fdopen(os.dup(fd), "w", buffering=1, encoding=getattr(stream, "encoding", None) or "utf-8", errors="replace")
 
 
-def warning_count(log: Path) -> int:
-    """Lines of the toolchain log that report a warning (Python's warnings and loggers)."""
+_WARNING = re.compile(r"\b(\w+Warning): (.+)$")
+
+
+def warning_summary(log: Path) -> list[str]:
+    """The distinct Python warnings in the toolchain log (e.g. numpy's "RuntimeWarning: invalid value
+    encountered in divide" from a compression), each once with how often it came."""
     try:
-        text = log.read_text(encoding="utf-8", errors="replace")
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return 0
-    return sum(1 for line in text.splitlines() if "Warning" in line or line.startswith("WARNING"))
+        return []
+    counts = Counter(f"{m.group(1)}: {m.group(2).strip()}" for line in lines if (m := _WARNING.search(line)))
+    return [f"{message} ({count}x)" if count > 1 else message for message, count in counts.most_common()]

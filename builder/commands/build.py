@@ -110,7 +110,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
 
     from rich.console import Console
 
-    from builder.quiet import quiet_toolchain, toolchain_output_to, warning_count
+    from builder.quiet import quiet_toolchain, toolchain_output_to, warning_summary
 
     # What the toolchain prints goes to a log the bundle keeps as build.log (-v or EDGEPACK_DEBUG: the terminal). The
     # toolchain is noisy already at import, so the imports sit inside the redirect too.
@@ -133,19 +133,21 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
             )
             with Stages(Console(file=terminal)) as stages:
                 result = build(options, stages)
-        warnings = warning_count(log)
+        warnings = warning_summary(log)
     finally:
         log.unlink(missing_ok=True)
     _report(result, options, warnings)
 
 
-def _report(result, options, warnings: int) -> None:
+def _report(result, options, warnings: list[str]) -> None:
     from builder.build import summary_rows
 
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
     if options.toolchain_log is not None:
-        click.echo(f"The toolchain's own output is in {result.bundle / 'build.log'}"
-                   + (f" ({warnings} warning lines)" if warnings else "") + "; -v shows it as it comes")
+        for warning in warnings[:3]:
+            click.echo(f"toolchain warning: {warning}")
+        more = f" ({len(warnings) - 3} more warnings)" if len(warnings) > 3 else ""
+        click.echo(f"The toolchain's own output is in {result.bundle / 'build.log'}{more}; -v shows it as it comes")
     failed = [v for v in result.variants if v.failures]
     if failed:
         details = "; ".join(f"{v.name}: {', '.join(v.failures)}" for v in failed)
