@@ -43,6 +43,23 @@ def run_pte(path: Path, input_ids: list[int], attention_mask: list[int], *more_i
     return [o.numpy() for o in outputs]
 
 
+def smallest_top2_gap(vectors: list[dict]) -> float:
+    """The reference's smallest gap between its two largest logits in the test vectors: per sample for a
+    classifier (`logits` [1, labels]), per text token (mask 1, a word id) for a token classifier. A label
+    flips only where two logits' errors differ by more than this gap, so fixtures assert it against the
+    variant's largest error: a margin measured, not hoped for."""
+    gaps = []
+    for vector in vectors:
+        logits = np.array(vector["expected"]["logits"])[0]
+        if logits.ndim == 1:
+            rows = [logits]
+        else:
+            rows = [logits[i] for i, (mask, word) in enumerate(zip(vector["attention_mask"], vector["word_ids"]))
+                    if mask and word is not None]
+        gaps += [float(np.diff(np.sort(row)[-2:])[0]) for row in rows]
+    return min(gaps)
+
+
 def load_test_vectors(bundle: Path) -> dict:
     return json.loads((bundle / "tokenizer" / "test_vectors.json").read_text())
 

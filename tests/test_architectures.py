@@ -22,7 +22,7 @@ from builder.backends.coreml import MilReferenceRunner
 from builder.cli import cli
 import compatibility
 from cache import shared_root
-from bundles import assert_complete_bundle, run_pte
+from bundles import assert_complete_bundle, load_test_vectors, run_pte, smallest_top2_gap
 from checkpoints import NER_LABELS, TASK_CHECKPOINTS
 
 PAIRS = [(arch, task) for arch, entry in ARCHITECTURES.items() for task in entry.tasks]
@@ -96,6 +96,12 @@ def test_builds_and_verifies_on_both_targets(bundles, arch, task):
         parity = variant["parity"]
         assert parity["verdict"] == "pass" and parity["samples"] >= 10
         assert set(parity["figures"]) == {"max_abs_error", "min_cosine", *_task_metrics(task)}, parity["figures"]
+    if task in ("sequence-classification", "token-classification"):
+        # Every gated label has room: the reference's smallest top-2 gap is more than twice any variant's largest
+        # logit error (a flip needs two errors that differ by more than the gap), with a factor 2 to spare.
+        gap = smallest_top2_gap(load_test_vectors(bundle)["vectors"])
+        for variant in manifest["variants"]:
+            assert gap > 4 * variant["parity"]["figures"]["max_abs_error"], (variant["name"], gap, variant["parity"]["figures"])
     # The pad id the vectors were padded with is the model's own (RoBERTa-style positions count from it).
     config = json.loads((checkpoint / "config.json").read_text())
     assert manifest["tokenizer"]["pad_token_id"] == config["pad_token_id"]

@@ -19,7 +19,7 @@ from builder.errors import EdgepackError
 from builder.progress import Stages
 from builder.tasks.token_classification import aggregate_entities
 from builder.verify import verify_bundle
-from bundles import assert_complete_bundle, load_test_vectors, run_pte
+from bundles import assert_complete_bundle, load_test_vectors, run_pte, smallest_top2_gap
 from checkpoints import NER_LABELS, make_token_checkpoint
 
 ARCHS = ["bert", "distilbert", "mobilebert"]
@@ -43,18 +43,6 @@ SEEDS = {"distilbert": 2, "mobilebert": 2}
 def ner_checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("ner")
     return {arch: make_token_checkpoint(root / f"ner-{arch}", arch, seed=SEEDS.get(arch, 0)) for arch in ARCHS}
-
-
-def _smallest_top2_gap(vectors) -> float:
-    """The reference's smallest gap between its two largest logits over the text tokens of the test vectors."""
-    gaps = []
-    for vector in vectors:
-        logits = np.array(vector["expected"]["logits"])[0]
-        for position, (mask, word) in enumerate(zip(vector["attention_mask"], vector["word_ids"])):
-            if mask and word is not None:
-                top = np.sort(logits[position])
-                gaps.append(top[-1] - top[-2])
-    return float(min(gaps))
 
 
 # Few samples keep the builds fast: the edge cases (empty, accents, emoji, CJK, truncation) and the entity words.
@@ -106,7 +94,7 @@ def test_ner_bundle_on_both_targets(ner_bundles, ner_checkpoints, arch):
     assert pte.parity.outputs[0].max_abs_error < 1e-4
     assert pte.details["delegation"]["compute_delegated"] == pte.details["delegation"]["compute_total"]
     vectors = load_test_vectors(result.bundle)["vectors"]
-    gap = _smallest_top2_gap(vectors)
+    gap = smallest_top2_gap(vectors)
     for package in result.variants[1:]:
         assert {m.name: m.value for m in package.parity.task_metrics}["token_label_agreement"] >= 0.99
         assert package.runs[0].how_run.startswith("MIL reference executor") and package.parity.outputs[0].min_cosine > 0.999
