@@ -21,7 +21,7 @@ from builder.progress import Stages
 from builder.tasks.fill_mask import fill_mask
 from builder.vectors import TestVector
 from builder.verify import verify_bundle
-from bundles import assert_complete_bundle, load_test_vectors, run_pte
+from bundles import assert_complete_bundle, load_test_vectors, run_pte, smallest_top2_gap
 from checkpoints import make_mlm_checkpoint
 
 ARCHS = ["bert", "distilbert", "mobilebert"]
@@ -40,6 +40,13 @@ NEW_TEXTS = [
 ]
 
 
+# Seeds whose MLM heads leave the fp16 variants a measured margin at every mask row (asserted below). Smallest top-2
+# logit gap over the 18 mask rows, against the Core ML fp16 max logit error (about 0.013-0.015 for all three): seed 0
+# left BERT 0.0107 (ratio 0.8: no margin) and DistilBERT 0.035 (2.4); seed 1 gives 0.083 and 0.145; MobileBERT's seed 0
+# gives 0.157 (ratio 34).
+SEEDS = {"bert": 1, "distilbert": 1}
+
+
 @pytest.fixture(scope="module")
 def mlm_checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("mlm")
@@ -47,7 +54,7 @@ def mlm_checkpoints(tmp_path_factory):
 
     def get(arch):
         if arch not in made:
-            made[arch] = make_mlm_checkpoint(root / f"mlm-{arch}", arch)
+            made[arch] = make_mlm_checkpoint(root / f"mlm-{arch}", arch, seed=SEEDS.get(arch, 0))
         return made[arch]
 
     return get
@@ -86,6 +93,13 @@ def test_fill_mask_bundle_on_both_targets(mlm_bundles, arch):
         assert "mask_top1_agreement" in output
     pte = variants["android-xnnpack/fp32"]
     assert pte["details"]["delegation"]["compute_delegated"] == pte["details"]["delegation"]["compute_total"]
+    # fp16's top-1 gate has room: the reference's smallest top-2 gap at a mask row is more than twice the variant's
+    # largest logit error, with a factor 2 to spare. (int8-weights has none: its error, about 0.16, exceeds the gaps of
+    # a tiny MLM, so its 0.9 top-1 gate tolerates a flipped row; the figure is in the report.)
+    gap = smallest_top2_gap(load_test_vectors(bundle)["vectors"])
+    for name, variant in variants.items():
+        if variant["recipe"] in ("fp32", "fp16"):
+            assert gap > 4 * variant["parity"]["figures"]["max_abs_error"], (name, gap, variant["parity"]["figures"])
 
     task = manifest["task"]
     vocab = manifest["tokenizer"]["vocab_size"]
