@@ -53,8 +53,8 @@ def toolchain_output_to(log: Path | None) -> Iterator[TextIO]:
     """Send everything the toolchain prints, from Python or from C++ (the ExecuTorch runtime's cpuinfo
     lines, coremltools' progress bars, numpy's RuntimeWarnings), into `log`: file descriptors 1 and 2
     and sys.stdout/sys.stderr point there while the block runs. Yields the stream edgepack's own
-    output goes to, still the user's terminal. With `log` None or EDGEPACK_DEBUG, nothing moves."""
-    if log is None or os.environ.get("EDGEPACK_DEBUG"):
+    output goes to, still the user's terminal. With `log` None, nothing moves."""
+    if log is None:
         yield sys.stderr
         return
     streams = sys.stdout, sys.stderr

@@ -117,8 +117,9 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
     handle, log_name = tempfile.mkstemp(prefix="edgepack-build-", suffix=".log")
     os.close(handle)
     log = Path(log_name)
+    captured = None if verbose or os.environ.get("EDGEPACK_DEBUG") else log
     try:
-        with quiet_toolchain(), toolchain_output_to(None if verbose else log) as terminal:
+        with quiet_toolchain(), toolchain_output_to(captured) as terminal:
             from builder.build import BuildOptions, build
             from builder.progress import Stages
 
@@ -129,7 +130,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
                 threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
                 backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
                                                                   ("compute_units", compute_units)) if value},
-                toolchain_log=None if verbose else log,
+                toolchain_log=captured,
             )
             with Stages(Console(file=terminal)) as stages:
                 result = build(options, stages)
