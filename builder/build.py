@@ -27,12 +27,12 @@ from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, S
 from builder.checkpoint import Checkpoint, load_checkpoint
 from builder.errors import EdgepackError
 from builder.export import ExportedModel, export_model
-from builder.parity import ParityResult
+from builder.parity import OUTPUT_THRESHOLDS, ParityResult, threshold_keys
 from builder.progress import Stages
 from builder.report import write_report
 from builder.samples import load_samples
 from builder.targets import TargetProfile, resolve_targets
-from builder.tasks import TASKS, Task, TaskOptions
+from builder.tasks import Task, TaskOptions
 from builder.vectors import make_vectors, vectors_to_json
 from builder.verify import check_artifact
 
@@ -347,8 +347,8 @@ def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[s
     limits = profile.thresholds_for(recipe)
     limits.update(overrides.get("*", {}))
     limits.update(overrides.get(recipe, {}))
-    other_tasks = {f"min_{name}" for _, other in TASKS.items() for name in other.metric_names} - {f"min_{n}" for n in task.metric_names}
-    return {key: value for key, value in limits.items() if key not in other_tasks}
+    own = {*OUTPUT_THRESHOLDS, *(f"min_{name}" for name in task.metric_names)}
+    return {key: value for key, value in limits.items() if key in own or key not in threshold_keys()}
 
 
 def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],
