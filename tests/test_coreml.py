@@ -8,11 +8,12 @@ import pytest
 import torch
 import transformers
 
-from builder.backends import coreml, mil_executor
+from builder.backends import coreml
 from builder.backends.coreml import MilReferenceRunner
 from builder.build import BuildOptions, build, plan
 from builder.errors import EdgepackError
 from builder.progress import Stages
+from builder.verification import mil as mil_executor
 from builder.verify import verify_bundle
 from bundles import assert_complete_bundle
 from checkpoints import fit_centroid_head

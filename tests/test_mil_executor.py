@@ -21,8 +21,8 @@ with warnings.catch_warnings():
     from coremltools.converters.mil import Builder as mb
     from coremltools.converters.mil.mil import get_new_symbol, types
 
-from builder.backends import mil_executor
-from builder.backends.mil_executor import OPS, SUPPORTED_OPS, MilExecutor, UnsupportedOpError, evaluate
+from builder.verification import mil as mil_executor
+from builder.verification.mil import OPS, SUPPORTED_OPS, MilExecutor, UnsupportedOpError, evaluate
 
 iOS17, iOS18 = ct.target.iOS17, ct.target.iOS18
 FP32 = types.fp32

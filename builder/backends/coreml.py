@@ -3,7 +3,7 @@
 Conversion starts from the same fused ExportedProgram as the ExecuTorch path, so both
 targets share one definition of inputs and outputs. Core ML itself runs only on macOS;
 on Linux every package is loaded back from disk and evaluated by the MIL reference
-executor (builder/backends/mil_executor.py), and the report says so.
+executor (builder/verification/mil), and the report says so.
 """
 
 from __future__ import annotations
@@ -386,7 +386,7 @@ class MilReferenceRunner(_PackageRunner):
     how = "MIL reference executor on Linux, Core ML not run (saved .mlpackage evaluated with numpy, fp16 rounded per op)"
 
     def __init__(self, path: Path, contract: tuple[list[str], list[str], int] | None = None):
-        from builder.backends.mil_executor import MilExecutor
+        from builder.verification.mil import MilExecutor
 
         super().__init__(path, contract)
         self.executor = MilExecutor.load(path)

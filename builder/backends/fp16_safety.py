@@ -26,7 +26,7 @@ FP16_MAX = float(np.finfo(np.float16).max)
 def find_fp16_unsafe_ops(runner, samples: Sequence[Sequence[np.ndarray]]) -> dict[str, dict[str, str]]:
     """{op name: {"type": op type, "reason": why}} over all samples; `runner` is a
     MilReferenceRunner on the fp32 package."""
-    from builder.backends.mil_executor import evaluate
+    from builder.verification.mil import evaluate
 
     unsafe: dict[str, dict[str, str]] = {}
 
