@@ -15,7 +15,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from builder.backends.executorch import ExecuTorchRunner, lower_program, set_threads  # noqa: E402
+from builder.backends.executorch.lowering import lower_program  # noqa: E402
+from builder.backends.executorch.runner import ExecuTorchRunner, set_threads  # noqa: E402
 from builder.checkpoint import load_checkpoint  # noqa: E402
 from builder.export import export_model  # noqa: E402
 from builder.passes import ConvertAttentionToSDPAPass, FuseQKVPass, RemoveDropoutPass  # noqa: E402
@@ -38,7 +39,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         checkpoint = load_checkpoint(make_minilm_classifier(Path(tmp) / "minilm"))
-        wrapper = checkpoint.task.wrap(checkpoint.load_model(), TaskOptions())
+        task = checkpoint.bind_task(TaskOptions())
+        wrapper = task.wrap(checkpoint.load_model())
         torch.manual_seed(0)
         ids = torch.randint(1000, 20000, (1, args.tokens))
         mask = torch.ones(1, args.tokens, dtype=torch.long)
@@ -46,7 +48,7 @@ def main() -> None:
         print(f"| passes | median ms ({args.tokens} tokens, {args.threads} thread) | delegated subgraphs | nodes on CPU |")
         print("|---|---|---|---|")
         for label, passes in PASS_SETS.items():
-            exported = export_model(wrapper, 1, 128, [(ids, mask)], passes)
+            exported = export_model(wrapper, task.inputs(), 1, 128, [(ids, mask)], passes)
             data, delegation = lower_program(exported.program)
             path = Path(tmp) / "model.pte"
             path.write_bytes(data)

@@ -28,7 +28,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the MiniLM classifier fixture lives with the tests
 
-from builder.backends.executorch import ExecuTorchRunner, set_threads  # noqa: E402
+from builder.backends.executorch.runner import ExecuTorchRunner, set_threads  # noqa: E402
 from builder.build import BuildOptions, build  # noqa: E402
 from builder.checkpoint import load_checkpoint  # noqa: E402
 from builder.demo import CHECKPOINT_DIR  # noqa: E402

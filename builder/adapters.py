@@ -31,9 +31,14 @@ PICKLED_WEIGHTS = "adapter_model.bin"
 # sums, so real differences are around 1e-6.
 MERGE_TOLERANCE = 1e-4
 
-# peft task types -> edgepack task names (builder.tasks).
-TASK_TYPES = {"SEQ_CLS": "sequence-classification", "TOKEN_CLS": "token-classification",
-              "FEATURE_EXTRACTION": "feature-extraction"}
+
+def task_types() -> dict[str, str]:
+    """PEFT task types -> edgepack task names: each task declares the one it merges (Task.peft_task_type)."""
+    from builder.tasks import TASKS
+
+    return {task.peft_task_type: name for name, task in TASKS.items() if task.peft_task_type}
+
+
 # LoRA options that change what a merge means and that no test here covers: refused, named.
 # (use_rslora and per-module rank/alpha patterns only change the scaling, which the merge check
 # verifies numerically.)
@@ -85,7 +90,7 @@ class Adapter:
 
     @property
     def task_name(self) -> str | None:
-        return TASK_TYPES.get(self.config.get("task_type") or "")
+        return task_types().get(self.config.get("task_type") or "")
 
     @property
     def target_modules(self) -> list[str] | str:
@@ -242,8 +247,8 @@ def read_adapter(path: Path, base: Path | None) -> Adapter:
                             "(any r, alpha, rslora, modules_to_save); merge it yourself with merge_and_unload and pass the merged folder")
     _refuse_unknown_options(config, config_file)
     task_type = config.get("task_type")
-    if task_type and task_type not in TASK_TYPES:
-        raise EdgepackError(f"{config_file} has task_type {task_type!r}; supported: {', '.join(TASK_TYPES)}")
+    if task_type and task_type not in task_types():
+        raise EdgepackError(f"{config_file} has task_type {task_type!r}; supported: {', '.join(task_types())}")
     base_path = _base_path(config, config_file, base)
     weights_file = _weights_file(path)
     return Adapter(path=path, base_path=base_path, config=config, weights_file=weights_file, weights=_load_weights(weights_file))

@@ -54,8 +54,6 @@ def positions_after_padding_idx(config: Any) -> int:
 class Architecture:
     model_type: str
     display_name: str
-    # Task names (see builder.tasks) with a head for this architecture that export and verify.
-    tasks: tuple[str, ...]
     # Whether the model takes token_type_ids; the wrappers leave them at their zero default for
     # single-text inputs, which is what the model saw in fine-tuning.
     uses_token_type_ids: bool
@@ -67,25 +65,32 @@ class Architecture:
     # Rows of the position-embedding table that no token position uses (config -> count):
     # --max-seq-len may be at most max_position_embeddings minus these.
     reserved_positions: Callable[[Any], int] = no_reserved_positions
+    # Task names (builder.tasks) with a head for this architecture that export and verify; None: every
+    # registered task (the task registry is then the only list of them).
+    only_tasks: tuple[str, ...] | None = None
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        from builder.tasks import TASKS
+
+        return tuple(TASKS.names()) if self.only_tasks is None else self.only_tasks
 
 
 ARCHITECTURES: Registry[Architecture] = Registry("architecture")
 
-_ALL_TASKS = ("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask")
-
 for _arch in (
     # MiniLM checkpoints (all-MiniLM-L6-v2 and kin) are BERT architecture with model_type "bert".
-    Architecture("bert", "BERT / MiniLM", _ALL_TASKS, True),
-    Architecture("distilbert", "DistilBERT", _ALL_TASKS, False),
+    Architecture("bert", "BERT / MiniLM", True),
+    Architecture("distilbert", "DistilBERT", False),
     # torch.export guards seq != 2 in MobileBERT's trigram embedding (slices of length
     # seq - 1 specialise at 1), so its programs start at 3 tokens. The pad row of its
     # embedding table is zero, which is exactly the zero padding the trigram adds itself.
-    Architecture("mobilebert", "MobileBERT", _ALL_TASKS, True, min_seq_len=3),
-    Architecture("albert", "ALBERT", _ALL_TASKS, True),
-    Architecture("roberta", "RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("xlm-roberta", "XLM-RoBERTa", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("electra", "ELECTRA", _ALL_TASKS, True),
-    Architecture("mpnet", "MPNet", _ALL_TASKS, False, reserved_positions=positions_after_padding_idx),
-    Architecture("deberta-v2", "DeBERTa-v2 / v3", _ALL_TASKS, False, attention_mask=mask_as_given),
+    Architecture("mobilebert", "MobileBERT", True, min_seq_len=3),
+    Architecture("albert", "ALBERT", True),
+    Architecture("roberta", "RoBERTa", False, reserved_positions=positions_after_padding_idx),
+    Architecture("xlm-roberta", "XLM-RoBERTa", False, reserved_positions=positions_after_padding_idx),
+    Architecture("electra", "ELECTRA", True),
+    Architecture("mpnet", "MPNet", False, reserved_positions=positions_after_padding_idx),
+    Architecture("deberta-v2", "DeBERTa-v2 / v3", False, attention_mask=mask_as_given),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

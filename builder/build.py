@@ -6,28 +6,26 @@ them, times them, and decides the gate after everything has been recorded.
 
 from __future__ import annotations
 
-import datetime as dt
-import platform
+import json
 import shutil
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from builder import __version__
 from builder.apps.platforms import APP_PLATFORMS
-from builder.backends import BACKENDS
+from builder.backends import BACKENDS, backend_settings
 from builder.backends.base import Backend, LoweringJob, ModelFacts
-from builder.bundle import (STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, SCHEMA_VERSION, BundleWriter, artifact_sha256,
-                            artifact_size, check_destination, check_writable, DestinationLock, write_json)
+from builder.bundle import (BundleWriter, DestinationLock, artifact_sha256, artifact_size, check_destination, check_writable,
+                            write_json)
 from builder.checkpoint import Checkpoint, load_checkpoint
 from builder.errors import EdgepackError
 from builder.export import ExportedModel, export_model
-from builder.parity import OUTPUT_THRESHOLDS, ParityResult, threshold_keys
+from builder.manifest import STATUS_FAILED, STATUS_UNVERIFIED, STATUS_VERIFIED, VariantRecord, record_build
+from builder.parity import OUTPUT_THRESHOLDS, threshold_keys
 from builder.progress import Stages
 from builder.report import write_report
 from builder.samples import load_samples
@@ -58,8 +56,8 @@ class BuildOptions:
     name: str | None = None
     # {"*" or recipe name: {threshold key: value}}; "*" applies to every recipe.
     threshold_overrides: dict[str, dict[str, float]] = field(default_factory=dict)
-    # Command-line overrides of target profiles' [settings] (e.g. deployment_target), for
-    # the backends that have such a setting.
+    # Command-line overrides of target profiles' [settings] (e.g. deployment_target), by setting key
+    # (builder.backends.base.Setting); each goes to the backend that declares it.
     backend_settings: dict[str, Any] = field(default_factory=dict)
     # Ship artifacts that cannot be run on this machine; the manifest then says "unverified".
     allow_unverified: bool = False
@@ -78,38 +76,10 @@ class Step:
 
 
 @dataclass
-class Variant:
-    target: str
-    backend: str
-    recipe: str
-    file: str
-    size_bytes: int
-    sha256: str
-    details: dict[str, Any]
-    summary: str
-    # One parity check per way this machine can run the artifact (e.g. Core ML on CPU only
-    # and on all compute units).
-    runs: list[ParityResult]
-
-    @property
-    def name(self) -> str:
-        return f"{self.target}/{self.recipe}"
-
-    @property
-    def parity(self) -> ParityResult:
-        """The run that decides the verdict: the first failing one, else the first."""
-        return next((r for r in self.runs if r.failures), self.runs[0])
-
-    @property
-    def failures(self) -> list[str]:
-        return [f for run in self.runs for f in run.failures]
-
-
-@dataclass
 class BuildResult:
     bundle: Path
     status: str
-    variants: list[Variant]
+    variants: list[VariantRecord]
     timings: dict[str, float]
 
 
@@ -125,9 +95,12 @@ def plan(options: BuildOptions) -> list[Step]:
     check_destination(bundle_path(options), {"checkpoint": options.checkpoint, "base checkpoint": options.base,
                                              "samples file": options.samples})
     steps, used = [], set()
-    for profile in resolve_targets(options.targets):
+    profiles = resolve_targets(options.targets)
+    _check_setting_owners(options.backend_settings, profiles)
+    for profile in profiles:
         backend = BACKENDS.get(profile.backend)
-        settings = backend.resolve_settings(profile.settings, options.backend_settings)
+        own = {setting.key for setting in backend.settings}
+        settings = backend.resolve_settings(profile.settings, {k: v for k, v in options.backend_settings.items() if k in own})
         chosen = [r for r in options.recipes if r in profile.recipes] if options.recipes else list(profile.default_recipes)
         if not chosen:
             raise EdgepackError(f"none of the requested recipes ({', '.join(options.recipes)}) is available for target "
@@ -144,9 +117,26 @@ def plan(options: BuildOptions) -> list[Step]:
             raise EdgepackError(f"--app {app} embeds a {shell.backend} variant; add --target {shell.target} (or --target all)")
     for recipe in options.recipes:
         if recipe not in used:
-            offered = sorted({r for p in resolve_targets(options.targets) for r in p.recipes})
+            offered = sorted({r for p in profiles for r in p.recipes})
             raise EdgepackError(f"recipe {recipe!r} is not available for the chosen targets; their recipes: {', '.join(offered)}")
     return steps
+
+
+def _check_setting_owners(overrides: dict[str, Any], profiles: list[TargetProfile]) -> None:
+    """A backend setting given for a build none of whose targets uses that backend would be silently ignored."""
+    owners = backend_settings()
+    for key in overrides:
+        backend, setting = owners[key]
+        if not any(profile.backend == backend.name for profile in profiles):
+            targets = sorted({p.platform for p in _all_profiles() if p.backend == backend.name})
+            raise EdgepackError(f"{setting.flag} is a {backend.display_name} setting and no chosen target builds {backend.display_name}; "
+                                f"add --target {' or '.join(targets)} (or --target all), or drop {setting.flag}")
+
+
+def _all_profiles() -> list[TargetProfile]:
+    from builder.targets import load_profiles
+
+    return list(load_profiles().values())
 
 
 def bundle_path(options: BuildOptions) -> Path:
@@ -166,45 +156,39 @@ def build(options: BuildOptions, stages: Stages) -> BuildResult:
 def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: DestinationLock) -> BuildResult:
     with stages.stage("load", "Loading checkpoint"):
         checkpoint = load_checkpoint(options.checkpoint, options.task, options.base)
-        task = checkpoint.task
-        task_options = _task_options(options, checkpoint)
-        texts = _samples(options, task, task_options.text_pair)
+        task = checkpoint.bind_task(_task_options(options, checkpoint))
+        texts = _samples(options, task)
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation)
         texts = task.parity_texts(texts, checkpoint.tokenizer)
-        if options.apps:
-            _check_app_shells(checkpoint, options.apps, task_options)
-            _check_app_tokenizer(checkpoint, options.apps)
+        tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())
+        for app in options.apps:
+            APP_PLATFORMS.get(app).check_embeddable(task.name, task.options.text_pair, tokenizer_json, "this checkpoint's tokenizer")
         model = checkpoint.load_model(texts)
     lock.acquire()
     if checkpoint.adapter:
         stages.log(checkpoint.adapter.summary())
     name = bundle_path(options).name
-    output_names = [spec.name for spec in task.outputs(checkpoint.labels, task_options)]
+    output_names = [spec.name for spec in task.outputs()]
     min_len = checkpoint.architecture.min_seq_len
 
     with stages.stage("reference", "Running the eager fp32 reference"), _one_thread():
         vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment,
-                               token_type_ids=task_options.token_type_ids)
+                               token_type_ids=task.options.token_type_ids)
         with torch.no_grad():
             for vector in vectors:
-                vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
-                outputs = task.reference(model, vector.inputs(), task_options)
-                arrays = vector.at_positions([o.numpy() for o in outputs])
-                vector.expected = {name: out.tolist() for name, out in zip(output_names, arrays)}
-                vector.expected_answer = task.describe_prediction(arrays, checkpoint.labels, vector)
-                vector.expected_decoded = task.decode(arrays, checkpoint.labels, vector)
+                task.record_reference(model, vector)
     reference = [v.expected_arrays(output_names) for v in vectors]
     inputs = [v.tensors() for v in vectors]
 
     with stages.stage("export", "Exporting and fusing the graph"):
-        exported = export_model(task.wrap(model, task_options), min_len, options.max_seq_len, _check_inputs(inputs))
+        exported = export_model(task.wrap(model), task.inputs(), min_len, options.max_seq_len, _check_inputs(inputs))
         checkpoint.require_weights_read(exported.parameters_read)
 
-    facts = _model_facts(checkpoint, name, task_options, exported)
+    facts = _model_facts(checkpoint, task, name, exported)
     jobs: dict[str, LoweringJob] = {}
     final = options.output_dir / name
-    variants: list[Variant] = []
+    variants: list[VariantRecord] = []
     with BundleWriter(final) as writer:
         for step in steps:
             profile, backend, recipe = step.profile, step.backend, step.recipe
@@ -216,23 +200,23 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                 path.parent.mkdir(parents=True, exist_ok=True)
                 artifact.write(path)
             with stages.stage(f"verify:{profile.name}:{recipe}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
-                runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, checkpoint.labels, output_names, reference, vectors,
+                runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, facts.contract, reference, vectors,
                                       _thresholds(profile, recipe, options.threshold_overrides, task), options.allow_unverified)
-            variants.append(Variant(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
-                                    artifact.details, artifact.summary, runs))
+            variants.append(VariantRecord(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
+                                          artifact.details, artifact.summary, runs))
 
         with stages.stage("package", "Writing the bundle"):
             status = _status(variants)
             checkpoint.tokenizer.save(writer.staging / "tokenizer")
-            task_inputs = [s.name for s in task.inputs(task_options)]
             write_json(writer.staging / "tokenizer" / "test_vectors.json",
-                       vectors_to_json(vectors, task_inputs, output_names, options.max_seq_len))
+                       vectors_to_json(vectors, [s.name for s in task.inputs()], output_names, options.max_seq_len))
             if options.toolchain_log is not None:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 shutil.copyfile(options.toolchain_log, writer.staging / "build.log")
-            manifest = _manifest(name, checkpoint, model, task_options, exported, variants, status, stages.timings)
-            write_report(writer.staging / "parity", manifest, variants, exported)
+            manifest = record_build(name, checkpoint, sum(p.numel() for p in model.parameters()), task, exported, variants,
+                                    status, stages.timings)
+            write_report(writer.staging / "parity", manifest, variants)
             if status != STATUS_FAILED:
                 for app in options.apps:
                     APP_PLATFORMS.get(app).generate(writer.staging, writer.staging / "apps" / app, manifest=manifest)
@@ -252,7 +236,7 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
-def _status(variants: list[Variant]) -> str:
+def _status(variants: list[VariantRecord]) -> str:
     if any(v.failures for v in variants):
         return STATUS_FAILED
     if any(run.not_run for v in variants for run in v.runs):
@@ -260,17 +244,16 @@ def _status(variants: list[Variant]) -> str:
     return STATUS_VERIFIED
 
 
-def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, exported: ExportedModel) -> ModelFacts:
-    task = checkpoint.task
+def _model_facts(checkpoint: Checkpoint, task: Task, name: str, exported: ExportedModel) -> ModelFacts:
     return ModelFacts(
         name=name,
         task=task.name,
         task_description=task.description,
         architecture=checkpoint.architecture.display_name,
-        labels=checkpoint.labels,
-        classifier_labels=task.classifier_labels(checkpoint.labels, options),
-        inputs=task.inputs(options),
-        outputs=task.outputs(checkpoint.labels, options),
+        labels=task.labels,
+        classifier_labels=task.classifier_labels(),
+        inputs=task.inputs(),
+        outputs=task.outputs(),
         pad_token_id=checkpoint.tokenizer.pad_token_id,
         min_seq_len=exported.min_seq_len,
         max_seq_len=exported.max_seq_len,
@@ -278,6 +261,7 @@ def _model_facts(checkpoint: Checkpoint, name: str, options: TaskOptions, export
         version=f"checkpoint sha256 {checkpoint.fingerprint[:12]}",
         author=checkpoint.card.get("author") or checkpoint.card.get("model_creator"),
         license=checkpoint.card.get("license"),
+        method=task.methods()[0].name,
     )
 
 
@@ -286,40 +270,18 @@ def _task_options(options: BuildOptions, checkpoint: Checkpoint) -> TaskOptions:
     pairs = options.pairs or options.text_pair_column is not None or task.pairs == "required"
     if pairs and task.pairs == "no":
         raise EdgepackError(f"task {task.name!r} reads one text per input, not pairs; drop --pairs/--text-pair-column")
-    # Segment ids matter only to a model with more than one segment embedding (BERT, not RoBERTa).
-    segments = checkpoint.architecture.uses_token_type_ids and getattr(checkpoint.config, "type_vocab_size", 0) > 1
     return TaskOptions(max_seq_len=options.max_seq_len, probabilities=options.probabilities, text_pair=pairs,
-                       token_type_ids=pairs and segments)
+                       token_type_ids=pairs and checkpoint.takes_segment_ids)
 
 
-def _samples(options: BuildOptions, task: Task, pairs: bool) -> list:
+def _samples(options: BuildOptions, task: Task) -> list:
     """The user's samples (or the built-in ones) plus the texts the task's metric needs."""
-    if not pairs:
+    if not task.options.text_pair:
         texts = load_samples(options.samples, options.text_column or "text")
         return texts + [text for text in task.extra_samples() if text not in texts]
     text_column, pair_column = task.pair_columns
     return load_samples(options.samples, options.text_column or text_column, options.text_pair_column or pair_column,
                         default_pairs=task.default_pairs())
-
-
-def _check_app_shells(checkpoint: Checkpoint, apps: tuple[str, ...], options: TaskOptions) -> None:
-    if options.text_pair:
-        raise EdgepackError("the app shells feed one text per input; a text-pair model cannot be embedded in them yet: build "
-                            "without --app and call the bundle from your own app code")
-    for app in apps:
-        if app not in checkpoint.task.app_shells:
-            raise EdgepackError(f"the {app} app shell does not handle task {checkpoint.task.name!r} yet; build without --app "
-                                f"(apps for it: {', '.join(checkpoint.task.app_shells) or 'none so far'})")
-
-
-def _check_app_tokenizer(checkpoint: Checkpoint, apps: tuple[str, ...]) -> None:
-    """Refuse before any heavy work a tokenizer the app shells would reproduce wrongly."""
-    import json
-
-    from builder.apps.tokenizer_support import require_supported
-
-    for app in apps:
-        require_supported(json.loads(checkpoint.tokenizer.tokenizer.to_str()), "this checkpoint's tokenizer", platform=app)
 
 
 def _check_max_len(checkpoint: Checkpoint, max_len: int) -> None:
@@ -349,97 +311,3 @@ def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[s
     limits.update(overrides.get(recipe, {}))
     own = {*OUTPUT_THRESHOLDS, *(f"min_{name}" for name in task.metric_names)}
     return {key: value for key, value in limits.items() if key in own or key not in threshold_keys()}
-
-
-def _manifest(name: str, checkpoint: Checkpoint, model: torch.nn.Module, options: TaskOptions, exported, variants: list[Variant],
-              status: str, timings: dict[str, float]) -> dict[str, Any]:
-    task = checkpoint.task
-    input_specs = [s.to_json() for s in task.inputs(options)]
-    for spec in input_specs:
-        spec["dynamic_dims"] = {"seq": {"min": exported.min_seq_len, "max": exported.max_seq_len}}
-    versions = {"edgepack": __version__, "transformers": version("transformers"), "tokenizers": version("tokenizers"),
-                "python": platform.python_version()}
-    for backend_name in sorted({v.backend for v in variants}):
-        versions.update(BACKENDS.get(backend_name).versions())
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "status": status,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "model": {
-            "name": name,
-            "source": str(checkpoint.path.resolve()),
-            "source_sha256": checkpoint.fingerprint,
-            "architecture": checkpoint.architecture.display_name,
-            "model_type": checkpoint.architecture.model_type,
-            "parameters": sum(p.numel() for p in model.parameters()),
-            **({"adapter": checkpoint.adapter.to_json()} if checkpoint.adapter else {}),
-        },
-        "task": {"name": task.name, "description": task.description, "labels": checkpoint.labels,
-                 "input": "text-pair" if options.text_pair else "text",
-                 "postprocessing": task.postprocessing(checkpoint.labels, options)},
-        "inputs": input_specs,
-        "outputs": [s.to_json() for s in task.outputs(checkpoint.labels, options)],
-        "sequence_length": {"min": exported.min_seq_len, "max": exported.max_seq_len,
-                            "pad_token_id": checkpoint.tokenizer.pad_token_id,
-                            "padding": "right-pad with pad_token_id and attention_mask 0 up to min"
-                                       + (" (token_type_ids 0)" if options.token_type_ids else "")},
-        "tokenizer": checkpoint.tokenizer.describe(),
-        "test_vectors": "tokenizer/test_vectors.json",
-        "variants": [
-            {
-                "name": v.name,
-                "target": v.target,
-                "backend": v.backend,
-                "recipe": v.recipe,
-                "recipe_description": BACKENDS.get(v.backend).recipes.get(v.recipe).description,
-                "file": v.file,
-                "size_bytes": v.size_bytes,
-                "sha256": v.sha256,
-                "details": v.details,
-                "parity": _parity_entry(v.parity),
-                "runs": [_parity_entry(run) for run in v.runs],
-            }
-            for v in variants
-        ],
-        "fusion": {
-            "passes": [o.to_json() for o in exported.pass_outcomes],
-            "op_counts_before": exported.op_counts_before,
-            "op_counts_after": exported.op_counts_after,
-        },
-        "build_seconds": {k: round(s, 2) for k, s in timings.items()},
-        "toolchain": versions,
-        "report": "parity/report.html",
-    }
-
-
-def _parity_entry(result: ParityResult) -> dict[str, Any]:
-    return {
-        "verdict": result.verdict,
-        "how_run": result.how_run,
-        "samples": result.samples,
-        "thresholds": result.thresholds,
-        "figures": result.headline(),
-        "failures": result.failures,
-        "not_run": result.not_run,
-    }
-
-
-def summary_rows(variants: list[Variant]) -> list[dict[str, str]]:
-    rows = []
-    for v in variants:
-        figures = v.parity.headline()
-        rows.append({
-            "variant": v.name,
-            "size": f"{v.size_bytes / 1e6:.2f} MB",
-            "parity": v.parity.verdict.upper(),
-            "cosine (min)": f"{figures['min_cosine']:.6f}" if figures else "-",
-            "max abs err": f"{figures['max_abs_error']:.2e}" if figures else "-",
-            "task metric": ", ".join(f"{m.name} {m.value:.3f}" for m in v.parity.task_metrics),
-            "backend": v.summary,
-            "run by": "; ".join(_short_how(run) for run in v.runs),
-        })
-    return rows
-
-
-def _short_how(run: ParityResult) -> str:
-    return run.not_run if run.not_run else run.how_run.split(" (")[0]

@@ -1,4 +1,5 @@
-"""The bundle on disk: atomic writing, the manifest, and checksums.
+"""The bundle on disk: atomic writing, destinations edgepack may replace, and checksums (the
+manifest's schema is builder/manifest.py).
 
 A bundle is staged in a hidden sibling directory and renamed into place only when it is
 complete, so an interrupted build never leaves a directory that looks like a bundle.
@@ -18,16 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.bundle_checks import REBUILD, check_contained, check_manifest
 from builder.errors import EdgepackError
-from builder.json_files import read_json_object
+from builder.manifest import MANIFEST, STATUS_UNVERIFIED, STATUS_VERIFIED, failed_path
 
-# 2: per-variant backend "details" (delegation for ExecuTorch, Core ML facts) and "runs".
-SCHEMA_VERSION = 2
-MANIFEST = "manifest.json"
 # Written into every bundle (and every failed one): edgepack replaces a folder only when it holds this.
 BUNDLE_MARKER = ".edgepack-bundle.json"
-STATUS_VERIFIED, STATUS_UNVERIFIED, STATUS_FAILED = "verified", "unverified", "failed"
 
 
 def sha256_file(path: Path) -> str:
@@ -61,10 +57,6 @@ def file_index(root: Path) -> dict[str, dict[str, Any]]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and path.relative_to(root).as_posix() != MANIFEST
     }
-
-
-def failed_path(final: Path) -> Path:
-    return final.with_name(final.name + ".failed")
 
 
 def check_writable(output_dir: Path) -> None:
@@ -203,25 +195,6 @@ def replace_dir(source: Path, destination: Path) -> None:
 def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=True) + "\n", encoding="utf-8")
-
-
-def read_manifest(bundle: Path) -> dict[str, Any]:
-    bundle = Path(bundle)
-    path = bundle / MANIFEST
-    if not bundle.is_dir():
-        raise EdgepackError(f"bundle directory {bundle} does not exist; pass the directory `edgepack build` wrote")
-    if not path.is_file():
-        hint = f" (a failed build is at {failed_path(bundle)})" if failed_path(bundle).is_dir() else ""
-        raise EdgepackError(f"{bundle} is not an edgepack bundle: no {MANIFEST}{hint}; pass the directory `edgepack build` wrote")
-    manifest = read_json_object(path, REBUILD)
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise EdgepackError(
-            f"{path} has schema version {manifest.get('schema_version')!r}; this edgepack reads version {SCHEMA_VERSION}"
-        )
-    # The bundle may come from anywhere: the fields the commands read, and no path or link out of it.
-    check_manifest(manifest, path)
-    check_contained(bundle, manifest)
-    return manifest
 
 
 def checksum_problems(bundle: Path, manifest: dict[str, Any]) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import torch
 
@@ -23,7 +23,7 @@ from builder.architectures import ARCHITECTURES, Architecture
 from builder.checkpoint_checks import RESAVE, check_shapes, check_tokenizer_fits, read_config, weight_shapes
 from builder.errors import EdgepackError
 from builder.samples import BUILTIN_SAMPLES, Sample
-from builder.tasks import TASKS, Task
+from builder.tasks import TASKS, Task, TaskOptions
 from builder.tokenizer_asset import TokenizerAsset, load_tokenizer
 
 _WEIGHT_FILES = (
@@ -40,8 +40,11 @@ class Checkpoint:
     name: str
     config: "transformers.PretrainedConfig"  # noqa: F821 - imported lazily
     architecture: Architecture
-    task: Task
+    # The task spec (a registry class); bind_task configures it for a build.
+    task: type[Task]
     labels: list[str]
+    # What the task read from the folder besides the labels (Task.read_settings).
+    task_settings: Any
     tokenizer: TokenizerAsset
     weight_files: list[Path]
     fingerprint: str
@@ -55,6 +58,14 @@ class Checkpoint:
     @property
     def uses_safetensors(self) -> bool:
         return any(p.name.startswith("model.safetensors") for p in self.weight_files)
+
+    def bind_task(self, options: TaskOptions) -> Task:
+        return self.task.bind(self.labels, options, self.task_settings)
+
+    @property
+    def takes_segment_ids(self) -> bool:
+        """Segment ids matter only to a model with more than one segment embedding (BERT, not RoBERTa)."""
+        return self.architecture.uses_token_type_ids and getattr(self.config, "type_vocab_size", 0) > 1
 
     @property
     def model_dir(self) -> Path:
@@ -163,8 +174,8 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
     if adapter:
         adapter.fit_config(config, raw_config, getattr(transformers, task.auto_model_class))
 
-    task = task.for_checkpoint(model_dir, raw_config)
-    labels = task.labels(raw_config, config, model_dir)  # first: the task's own label checks say more than a head's shape
+    settings = task.read_settings(model_dir, raw_config)
+    labels = task.read_labels(raw_config, config, model_dir)  # first: the task's own label checks say more than a head's shape
     check_shapes(found, config, getattr(transformers, task.auto_model_class), config_file,
                  allowed=adapter.saved_module_weights() if adapter else ())
     tokenizer = load_tokenizer(path if adapter and _has_tokenizer(path) else model_dir)
@@ -184,6 +195,7 @@ def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None 
         architecture=architecture,
         task=task,
         labels=labels,
+        task_settings=settings,
         tokenizer=tokenizer,
         weight_files=weight_files,
         fingerprint=fingerprint,
@@ -196,7 +208,7 @@ def _has_tokenizer(path: Path) -> bool:
     return (path / "tokenizer.json").is_file() or (path / "vocab.txt").is_file()
 
 
-def _detect_task(raw_config: dict, task_name: str | None, config_file: Path) -> Task:
+def _detect_task(raw_config: dict, task_name: str | None, config_file: Path) -> type[Task]:
     if task_name:
         return TASKS.get(task_name)
     heads = raw_config.get("architectures") or []

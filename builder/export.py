@@ -13,6 +13,7 @@ from torch.export import Dim, ExportedProgram
 
 from builder.errors import EdgepackError
 from builder.passes import DEFAULT_PASSES, GraphPass, PassOutcome, op_counts, run_passes
+from builder.tasks.base import TensorSpec
 
 Inputs = tuple[torch.Tensor, ...]
 
@@ -36,20 +37,21 @@ class ExportedModel:
 
 def export_model(
     wrapper: torch.nn.Module,
+    inputs: Sequence[TensorSpec],
     min_seq_len: int,
     max_seq_len: int,
     check_inputs: Sequence[Inputs],
     passes: Sequence[GraphPass] = DEFAULT_PASSES,
 ) -> ExportedModel:
-    """`check_inputs` are real tokenized samples (input_ids, attention_mask[, token_type_ids]);
-    the passes are checked on them. Every input shares the one dynamic sequence dimension."""
+    """`inputs` are the task's declared inputs, in the wrapper's order; `check_inputs` real tokenized
+    samples of them, on which the passes are checked. Every input shares the one dynamic sequence
+    dimension."""
     seq = Dim("seq", min=min_seq_len, max=max_seq_len)
-    count = len(check_inputs[0])
-    dynamic_shapes = tuple({1: seq} for _ in range(count))
-    # An example in the middle of the range keeps export from specialising on 0/1 sizes;
-    # segment ids of 0 are valid for every model that takes them.
+    dynamic_shapes = tuple({1: seq} for _ in inputs)
+    # An example in the middle of the range keeps export from specialising on 0/1 sizes; each input
+    # holds the example value its spec declares valid for every model.
     example_len = max(min_seq_len, min(16, max_seq_len))
-    example_inputs = tuple((torch.ones if index < 2 else torch.zeros)(1, example_len, dtype=torch.long) for index in range(count))
+    example_inputs = tuple(torch.full((1, example_len), spec.example, dtype=torch.long) for spec in inputs)
     try:
         with torch.no_grad():
             program = torch.export.export(wrapper, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)

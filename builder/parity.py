@@ -89,10 +89,9 @@ def compare(
     candidate: Sequence[Sequence[np.ndarray]],
     thresholds: dict[str, float],
     vectors: Sequence[Any],
-    labels: list[str],
 ) -> ParityResult:
-    """`vectors` are the test vectors (text, ids, mask, alignment) the outputs were computed from,
-    `labels` the task's labels."""
+    """`task` is the bound task; `vectors` are the test vectors (text, ids, mask, alignment) the
+    outputs were computed from."""
     outputs = []
     for index, name in enumerate(output_names):
         refs = [np.asarray(sample[index], dtype=np.float64) for sample in reference]
@@ -113,7 +112,7 @@ def compare(
         )
     first = [(cosine(np.asarray(r[0]), np.asarray(c[0])), float(np.abs(np.asarray(r[0]) - np.asarray(c[0])).max()))
              for r, c in zip(reference, candidate)]
-    metrics = task.task_metrics([list(r) for r in reference], [list(c) for c in candidate], vectors, labels)
+    metrics = task.task_metrics([list(r) for r in reference], [list(c) for c in candidate], vectors)
     result = ParityResult(
         variant=variant,
         how_run=how_run,

@@ -16,7 +16,7 @@ from builder.bundle import write_json
 from builder.resources import data_dir
 
 
-def write_report(directory: Path, manifest: dict[str, Any], variants: Sequence[Any], exported: Any) -> None:
+def write_report(directory: Path, manifest: dict[str, Any], variants: Sequence[Any]) -> None:
     report = {
         "model": manifest["model"],
         "task": manifest["task"]["name"],
@@ -35,13 +35,21 @@ def write_report(directory: Path, manifest: dict[str, Any], variants: Sequence[A
 
 
 def render_html(report: dict[str, Any]) -> str:
+    """The HTML page; each backend present renders its own section (Backend.report_template)."""
+    from builder.backends import BACKENDS
+
+    sections = []
+    for name in dict.fromkeys(v["backend"] for v in report["variants"]):
+        template = BACKENDS.get(name).report_template
+        if template:
+            sections.append({"template": template, "variants": [v for v in report["variants"] if v["backend"] == name]})
     env = Environment(
         loader=FileSystemLoader(data_dir("templates")),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
     )
     env.filters["bars"] = _bar_heights
-    return env.get_template("report.html.j2").render(report=report)
+    return env.get_template("report.html.j2").render(report={**report, "backend_sections": sections})
 
 
 def _bar_heights(values: Sequence[float], floor: float) -> list[float]:

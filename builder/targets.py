@@ -45,6 +45,7 @@ def load_profiles() -> dict[str, TargetProfile]:
             settings=dict(data.get("settings", {})),
             source=file,
         )
+        _check_backend(profile)
         _check_thresholds(profile)
         profiles[profile.name] = profile
     return profiles
@@ -68,6 +69,19 @@ def resolve_targets(requested: tuple[str, ...]) -> list[TargetProfile]:
             )
         chosen.update((p.name, p) for p in matches)
     return list(chosen.values())
+
+
+def _check_backend(profile: TargetProfile) -> None:
+    """A profile names a registered backend and only recipes that backend registers."""
+    from builder.backends import BACKENDS
+
+    if profile.backend not in BACKENDS:
+        raise EdgepackError(f"target profile {profile.source} names backend {profile.backend!r}; registered: {', '.join(BACKENDS.names())}")
+    recipes = BACKENDS.get(profile.backend).recipes
+    unknown = [r for r in (*profile.recipes, *profile.default_recipes) if r not in recipes]
+    if unknown or set(profile.default_recipes) - set(profile.recipes):
+        raise EdgepackError(f"target profile {profile.source} lists recipes {', '.join(unknown) or profile.default_recipes} that "
+                            f"are not {profile.backend} recipes or not among its own; {profile.backend} has: {', '.join(recipes.names())}")
 
 
 def _check_thresholds(profile: TargetProfile) -> None:

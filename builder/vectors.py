@@ -47,7 +47,7 @@ class TestVector:
     positions: list[int] | None = None
 
     def inputs(self) -> dict[str, torch.Tensor]:
-        """The program's inputs by name, in INPUT_NAMES order (token_type_ids only when recorded)."""
+        """The encoder inputs by name, in the order the encoder tasks declare them (token_type_ids only when recorded)."""
         named = {"input_ids": self.input_ids, "attention_mask": self.attention_mask, "token_type_ids": self.token_type_ids}
         return {name: torch.tensor([values], dtype=torch.long) for name, values in named.items() if values is not None}
 

@@ -11,10 +11,11 @@ from typing import Sequence
 import numpy as np
 
 from builder.backends import BACKENDS
-from builder.backends.base import Backend, CannotVerify
-from builder.bundle import STATUS_VERIFIED, checksum_problems, read_manifest
+from builder.backends.base import Backend, CannotVerify, RunContract
+from builder.bundle import checksum_problems
+from builder.manifest import STATUS_VERIFIED, read_manifest
 from builder.parity import ParityResult, compare, not_run
-from builder.tasks import TASKS, Task
+from builder.tasks import Task
 from builder.vectors import TestVector, run_artifact, vectors_from_json
 
 
@@ -40,16 +41,17 @@ class VerifyOutcome:
         return not self.problems()
 
 
-def check_artifact(variant: str, backend: Backend, path: Path, task: Task, labels: list[str], output_names: Sequence[str],
+def check_artifact(variant: str, backend: Backend, path: Path, task: Task, contract: RunContract,
                    reference: Sequence[Sequence[np.ndarray]], vectors: Sequence[TestVector], thresholds: dict[str, float],
                    allow_unverified: bool) -> list[ParityResult]:
     """Run the artifact every way this machine can and compare each run with the reference.
 
-    Shared by the build's gate and `edgepack verify`. An artifact nobody can run here is a
-    "not run" result; one that breaks its runtime is a failed run, never "unverified".
+    Shared by the build's gate and `edgepack verify`, both with a bound task. An artifact nobody
+    can run here is a "not run" result; one that breaks its runtime is a failed run, never "unverified".
     """
+    output_names = [spec.name for spec in contract.method.outputs]
     try:
-        runners = backend.runners(path)
+        runners = backend.runners(path, contract)
     except CannotVerify as exc:
         return [not_run(variant, "not run", str(exc), thresholds, allow_unverified)]
     runs = []
@@ -60,7 +62,7 @@ def check_artifact(variant: str, backend: Backend, path: Path, task: Task, label
             reason = f"failed to run ({runner.how.split(' (')[0]}): {_first_line(exc)}"
             runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
             continue
-        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds, vectors, labels))
+        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds, vectors))
     return runs
 
 
@@ -68,8 +70,9 @@ def verify_bundle(bundle: Path) -> VerifyOutcome:
     bundle = Path(bundle)
     manifest = read_manifest(bundle)
     outcome = VerifyOutcome(manifest, checksum_problems(bundle, manifest))
-    task = TASKS.get(manifest["task"]["name"])
-    output_names = [o["name"] for o in manifest["outputs"]]
+    task = manifest.task()
+    contract = manifest.contract(task)
+    output_names = [spec.name for spec in contract.method.outputs]
     try:
         vectors = vectors_from_json(json.loads((bundle / manifest["test_vectors"]).read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -80,7 +83,7 @@ def verify_bundle(bundle: Path) -> VerifyOutcome:
     for variant in manifest["variants"]:
         backend = BACKENDS.get(variant["backend"])
         try:
-            runs = check_artifact(variant["name"], backend, bundle / variant["file"], task, manifest["task"]["labels"], output_names, reference, vectors,
+            runs = check_artifact(variant["name"], backend, bundle / variant["file"], task, contract, reference, vectors,
                                   variant["parity"]["thresholds"], allow_unverified=False)
         except Exception as exc:  # a corrupted artifact fails to load in many ways
             outcome.not_run[variant["name"]] = f"{variant['file']} could not be loaded: {_first_line(exc)}"

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from builder.bundle import read_manifest, sha256_file
+from builder.bundle import sha256_file
+from builder.manifest import read_manifest
 
 
 def assert_complete_bundle(bundle: Path) -> dict:

@@ -137,7 +137,7 @@ def test_merged_model_and_its_graph_hold_no_adapter_parts(lora):
     plain = transformers.BertForSequenceClassification(checkpoint.config)
     assert set(model.state_dict()) == set(plain.state_dict())
     assert not any(t.is_meta for t in [*model.parameters(), *model.buffers()])
-    wrapper = checkpoint.task.wrap(model, TaskOptions())
+    wrapper = checkpoint.bind_task(TaskOptions()).wrap(model)
     ids = torch.ones(1, 8, dtype=torch.long)
     program = torch.export.export(wrapper, (ids, ids), strict=False)
     names = [*program.state_dict, *program.graph_signature.parameters, *program.graph_signature.buffers]

@@ -98,6 +98,40 @@ def test_help_explains_every_option():
         assert option in result.output
 
 
+def test_every_choice_comes_from_a_registry_and_every_entry_is_reachable():
+    """The registries are the only lists of names: what the CLI offers is exactly what they hold."""
+    import click
+
+    from builder.apps.platforms import APP_PLATFORMS
+    from builder.backends import BACKENDS, backend_settings
+    from builder.commands.app import check_tokenizer_command, generate_command
+    from builder.commands.build import build_command
+    from builder.targets import load_profiles
+    from builder.tasks import TASKS
+
+    options = {param.name: param for param in build_command.params}
+    assert list(options["apps"].type.choices) == APP_PLATFORMS.names()
+    for command in (generate_command, check_tokenizer_command):
+        assert list(next(p for p in command.params if p.name == "platform").type.choices) == APP_PLATFORMS.names()
+    # Each backend setting is one option with its own flag and values; no other build option is a fixed list.
+    for key, (_, setting) in backend_settings().items():
+        assert options[key].opts == [setting.flag] and tuple(options[key].type.choices) == setting.choices
+    assert {name for name, p in options.items() if isinstance(p.type, click.Choice)} == {"apps", *backend_settings()}
+    # Click wraps lines at hyphens too (token-\nclassification).
+    help_text = " ".join(CliRunner().invoke(cli, ["build", "-h"]).output.split()).replace("- ", "-")
+    profiles = load_profiles().values()
+    for _, backend in BACKENDS.items():
+        # Every backend is built by some target, and every one of its recipes by some target profile.
+        assert any(p.backend == backend.name for p in profiles), backend.name
+        for recipe in backend.recipes.names():
+            assert recipe in help_text and any(recipe in p.recipes for p in profiles if p.backend == backend.name), recipe
+    for name in [*TASKS.names(), *(p.name for p in profiles), *(p.platform for p in profiles)]:
+        assert name in help_text, name
+    for _, shell in APP_PLATFORMS.items():
+        assert shell.backend in BACKENDS and any(p.name == shell.target or p.platform == shell.target for p in profiles)
+        assert set(shell.tasks) <= set(TASKS.names())
+
+
 def test_targets_lists_both_profiles():
     result = CliRunner().invoke(cli, ["targets"])
     assert result.exit_code == 0 and "android-xnnpack" in result.output and "8da4w" in result.output
@@ -113,6 +147,7 @@ def test_targets_lists_both_profiles():
         (["build", "{ckpt}", "--target", "ios", "--quant", "w8a8"], "recipe w8a8 cannot be built on Linux"),
         (["build", "{ckpt}", "--target", "ios", "--quant", "int4-weights"], "needs Core ML iOS18 or later; add --deployment-target iOS18"),
         (["build", "{ckpt}", "--target", "ios", "--seq-shapes", "enumerated"], "--seq-shapes enumerated needs --deployment-target iOS18"),
+        (["build", "{ckpt}", "--deployment-target", "iOS18"], "--deployment-target is a Core ML setting and no chosen target builds Core ML"),
         (["build", "{ckpt}", "--target", "all", "--quant", "fp32", "--quant", "int9"], "recipe 'int9' is not available for the chosen targets"),
         (["build", "{ckpt}", "-o", "{file}/dist"], "is inside a file"),
         (["build", "{ckpt}", "--samples", "{missing}.txt"], "samples file"),

@@ -8,7 +8,7 @@ import pytest
 import torch
 import transformers
 
-from builder.backends import coreml
+from builder.backends.coreml import conversion
 from builder.backends.coreml import MilReferenceRunner
 from builder.build import BuildOptions, build, plan
 from builder.errors import EdgepackError
@@ -140,13 +140,13 @@ class _DropMask(torch.nn.Module):
 @pytest.mark.parametrize("fault", ["transposed-weight", "dropped-mask"])
 def test_a_wrong_conversion_fails_the_gate(tiny_checkpoints, tmp_path, monkeypatch, fault):
     if fault == "transposed-weight":
-        monkeypatch.setattr(coreml, "aten_program", lambda job: _export_again(job, _transpose_a_square_weight))
+        monkeypatch.setattr(conversion, "aten_program", lambda job: _export_again(job, _transpose_a_square_weight))
     else:
         def dropped(job):
             wrapped = _DropMask(job.exported.program.module())
             return torch.export.export(wrapped, job.exported.example_inputs, dynamic_shapes=job.exported.dynamic_shapes,
                                        strict=False).run_decompositions({})
-        monkeypatch.setattr(coreml, "aten_program", dropped)
+        monkeypatch.setattr(conversion, "aten_program", dropped)
     result = build_ios(tiny_checkpoints["bert"], tmp_path, recipes=("fp32",))
     assert result.status == "failed" and result.bundle.name.endswith(".failed")
     assert result.variants[0].failures
@@ -180,7 +180,7 @@ def test_fp16_overflow_is_found_and_those_ops_kept_in_fp32(tiny_checkpoints, tmp
     assert any("its input overflows fp16" in k["reason"] for k in kept)
     assert len(kept) < 10  # exactly the offending ops, not the whole network
     # Without the check the same model ships broken: the gate must catch that too.
-    monkeypatch.setattr(coreml, "find_fp16_unsafe_ops", lambda runner, samples: {})
+    monkeypatch.setattr(conversion, "find_fp16_unsafe_ops", lambda runner, samples: {})
     unchecked = build_ios(checkpoint, tmp_path / "unchecked", recipes=("fp16",))
     assert unchecked.status == "failed" and unchecked.variants[0].failures
 

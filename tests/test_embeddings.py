@@ -18,7 +18,7 @@ from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.parity import compare
 from builder.progress import Stages
-from builder.tasks import TASKS
+from builder.tasks import TASKS, TaskOptions
 from builder.tasks.feature_extraction import load_query_set
 from builder.vectors import TestVector
 from builder.verify import verify_bundle
@@ -112,7 +112,7 @@ def test_verify_and_inspect_show_the_ranking_metric(embedding_bundles):
 
 def test_a_changed_ranking_fails_the_gate():
     """The metric itself: swapping two candidates' embeddings changes one query's ranking."""
-    task = TASKS.get("feature-extraction")
+    task = TASKS.get("feature-extraction").bind()
     texts = [t for item in load_query_set() for t in (item["query"], *item["candidates"])]
     rng = np.random.default_rng(0)
     reference = [[rng.normal(size=(1, 8)).astype(np.float32)] for _ in texts]
@@ -121,12 +121,12 @@ def test_a_changed_ranking_fails_the_gate():
     vectors = [TestVector(text, [101, 102], [1, 1]) for text in texts]
     # Output limits that pass anything, so that only the ranking decides (a figure without a limit fails closed).
     limits = {"min_cosine": -1.0, "max_abs_error": float("inf"), "min_ranking_agreement": 1.0}
-    result = compare("x", "test", task, ["embedding"], reference, candidate, limits, vectors, [])
+    result = compare("x", "test", task, ["embedding"], reference, candidate, limits, vectors)
     assert result.task_metrics[0].value == 0.75 and result.task_metrics[0].detail["changed_queries"] == [0]
     assert result.failures == ["ranking_agreement 0.7500 < 1.0"]
     # Vectors without the query set cannot pass the check: it is not run, so it is not a pass.
     unrun = compare("x", "test", task, ["embedding"], reference[:1], reference[:1], limits,
-                    [TestVector("other", [101, 102], [1, 1])], [])
+                    [TestVector("other", [101, 102], [1, 1])])
     assert unrun.failures and "ranking_agreement nan" in unrun.failures[0]
 
 
@@ -134,8 +134,8 @@ def test_plain_base_model_is_an_embedder_with_mean_pooling(tmp_path):
     folder = make_embedding_checkpoint(tmp_path / "plain", "bert", pooling=None)
     checkpoint = load_checkpoint(folder)
     assert checkpoint.task.name == "feature-extraction" and checkpoint.labels == []
-    assert (checkpoint.task.config.pooling, checkpoint.task.config.normalize) == ("mean", False)
-    assert checkpoint.task.postprocessing([], None)["source"].startswith("plain base model")
+    assert (checkpoint.task_settings.pooling, checkpoint.task_settings.normalize) == ("mean", False)
+    assert checkpoint.bind_task(TaskOptions()).postprocessing()["source"].startswith("plain base model")
 
 
 def _edit(folder, name, change):
@@ -177,7 +177,7 @@ def test_ambiguous_folder_asks_for_task_and_task_decides(tmp_path):
     _edit(folder, "config.json", lambda c: {**c, "architectures": ["BertForSequenceClassification"]})
     with pytest.raises(EdgepackError, match="fits several tasks.*sequence-classification, feature-extraction.*pass --task"):
         load_checkpoint(folder)
-    assert load_checkpoint(folder, "feature-extraction").task.config.normalize is True
+    assert load_checkpoint(folder, "feature-extraction").task_settings.normalize is True
 
 
 @pytest.mark.slow

@@ -13,11 +13,13 @@ from click.testing import CliRunner
 
 from builder.backends.coreml import MilReferenceRunner
 from builder.build import BuildOptions, build
-from builder.bundle import read_manifest, sha256_file, write_json
+from builder.bundle import sha256_file, write_json
+from builder.manifest import read_manifest
 from builder.checkpoint import load_checkpoint
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.progress import Stages
+from builder.tasks import TaskOptions
 from builder.tasks.fill_mask import fill_mask
 from builder.vectors import TestVector
 from builder.verify import verify_bundle
@@ -207,7 +209,7 @@ def test_verify_fails_when_a_stored_mask_row_is_tampered_with(mlm_bundles, tmp_p
 def test_samples_get_masks_by_a_fixed_rule(mlm_checkpoints):
     checkpoint = load_checkpoint(mlm_checkpoints("bert"))
     checkpoint.tokenizer.configure(16)
-    task = checkpoint.task
+    task = checkpoint.bind_task(TaskOptions(max_seq_len=16))
     texts = ["", "where is my order", "keep [MASK] as it is", "我的订单", "Is it M, or L?",
              " ".join(["parcel"] * 40), "where is my order"]
     assert task.parity_texts(texts, checkpoint.tokenizer) == [
@@ -259,17 +261,18 @@ def test_app_shells_are_refused_for_fill_mask(mlm_checkpoints, tmp_path):
 def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
     """BERT's MLM decoder shares its weight with the word embeddings; torchao's int4 tensor cannot serve
     aten.embedding, so the recipe keeps that weight fp32 and quantizes the other linears."""
+    from builder.backends.base import LoweringJob
+    from builder.backends.executorch import EXECUTORCH_RECIPES
     from builder.export import export_model
-    from builder.quant import EXECUTORCH_RECIPES
-    from builder.tasks import TaskOptions
 
     checkpoint = load_checkpoint(mlm_checkpoints("bert"))
     checkpoint.tokenizer.configure(32)
     sample = tuple(torch.tensor([x]) for x in checkpoint.tokenizer.encode("where is my [MASK]"))
-    exported = export_model(checkpoint.task.wrap(checkpoint.load_model(), TaskOptions(max_seq_len=32)), 1, 32, [sample])
-    program = EXECUTORCH_RECIPES.get("8da4w").apply(exported, [sample])
+    task = checkpoint.bind_task(TaskOptions(max_seq_len=32))
+    exported = export_model(task.wrap(checkpoint.load_model()), task.inputs(), 1, 32, [sample])
+    program = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=None))
     kinds = {name: type(value).__name__ for name, value in program.state_dict.items() if name.endswith("weight")}
     assert kinds["model.cls.predictions.decoder.weight"] == "Parameter"
     assert sum(kind != "Parameter" for kind in kinds.values()) >= 4  # the encoder's linears are int4
     (logits,) = program.module()(*sample)
-    assert logits.shape == (1, sample[0].shape[1], checkpoint.task.vocab_size)
+    assert logits.shape == (1, sample[0].shape[1], checkpoint.task_settings.vocab_size)

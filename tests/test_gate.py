@@ -4,20 +4,19 @@ import json
 
 from click.testing import CliRunner
 
-from builder.backends.executorch import ExecuTorchXnnpack
+from builder.backends.executorch import EXECUTORCH_RECIPES, ExecuTorchBackend
+from builder.backends.executorch.recipes import ExecuTorchRecipe
 from builder.cli import cli
-from builder.quant import EXECUTORCH_RECIPES
-from builder.quant.base import Recipe
 
 
-class TransposedWeight(Recipe):
+class TransposedWeight(ExecuTorchRecipe):
     """fp32, except that one square weight matrix is transposed: the kind of silent
     conversion bug the gate exists to catch."""
 
     name = "fp32"
     description = "fp32 with a corrupted weight"
 
-    def apply(self, model, calibration):
+    def apply(self, model, job):
         graph = model.program.module()
         name, weight = next((n, p) for n, p in graph.named_parameters() if p.dim() == 2 and p.shape[0] == p.shape[1])
         weight.data = weight.data.t().contiguous()
@@ -48,7 +47,7 @@ def test_interrupted_build_leaves_nothing_and_keeps_the_previous_bundle(tiny_che
     def interrupted(self, program):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ExecuTorchXnnpack, "lower", interrupted)
+    monkeypatch.setattr(ExecuTorchBackend, "lower", interrupted)
     result = CliRunner().invoke(cli, ["build", str(tiny_checkpoints["bert"]), "-o", str(tmp_path), "--quant", "fp32"])
     assert result.exit_code != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny-bert"]
@@ -90,11 +89,11 @@ def test_a_figure_without_a_threshold_fails_the_gate():
     from builder.parity import compare
     from builder.tasks import TASKS
 
-    task = TASKS.get("sequence-classification")
+    task = TASKS.get("sequence-classification").bind(["a", "b"])
     reference = [[np.array([[1.0, 0.0]])], [np.array([[0.0, 1.0]])]]
     limits = {"min_cosine": 0.99, "max_abs_error": 0.1, "min_top1_agreement": 1.0}
-    assert compare("v", "how", task, ["logits"], reference, reference, limits, [None, None], ["a", "b"]).failures == []
+    assert compare("v", "how", task, ["logits"], reference, reference, limits, [None, None]).failures == []
     ungated = compare("v", "how", task, ["logits"], reference, reference, {"min_cosine": 0.99, "max_abs_error": 0.1},
-                      [None, None], ["a", "b"])
+                      [None, None])
     assert ungated.verdict == "fail" and ungated.failures == [
         "no threshold 'min_top1_agreement' for this recipe (add it to the target profile or pass --threshold)"]

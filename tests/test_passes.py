@@ -135,7 +135,7 @@ def test_default_passes_on_real_architectures(tiny_checkpoints, arch, layers, li
 
     checkpoint = load_checkpoint(tiny_checkpoints[arch])
     model = checkpoint.load_model()
-    wrapper = checkpoint.task.wrap(model, TaskOptions())
+    wrapper = checkpoint.bind_task(TaskOptions()).wrap(model)
     n = max(3, checkpoint.architecture.min_seq_len)
     ids, mask = torch.randint(5, 200, (1, 9)), torch.tensor([[1] * 7 + [0] * 2])
     seq = torch.export.Dim("seq", min=n, max=64)

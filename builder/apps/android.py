@@ -22,19 +22,18 @@ from builder.apps.escaping import (
     kotlin_string,
     valid_application_id,
 )
+from builder.apps.platforms import APP_PLATFORMS
 from builder.apps.scaffold import (
     pick_variant,
     render_tree,
     require_embeddable,
     write_project,
 )
-from builder.bundle import read_manifest, write_json
+from builder.bundle import write_json
 from builder.errors import EdgepackError
+from builder.manifest import read_manifest
 from builder.resources import data_dir
 
-# Preferred ExecuTorch recipe for the app when the user does not pick one: the one the
-# benchmarks recommend shipping, else full precision.
-PREFERRED_RECIPES = ("int8-dynamic", "fp32")
 ASSETS = "app/src/main/assets"
 FILTERS = {"kotlin_string": kotlin_string, "android_string": android_string, "comment_text": comment_text}
 
@@ -46,14 +45,21 @@ class AndroidApp:
     variant: str
     files: list[str]
 
+    kind = "Android project"
+
+    @property
+    def identifier(self) -> str:
+        return self.application_id
+
 
 def generate_android_app(bundle: Path, output: Path, *, app_id: str | None = None, app_name: str | None = None,
                          recipe: str | None = None, manifest: dict[str, Any] | None = None) -> AndroidApp:
     """`manifest` is given when the bundle is still being staged (build --app android)."""
     bundle = Path(bundle)
     manifest = manifest or read_manifest(bundle)
-    require_embeddable(bundle, manifest, "android")
-    variant = pick_variant(manifest, "executorch", recipe, PREFERRED_RECIPES, ("ExecuTorch", "Android", "android"))
+    platform = APP_PLATFORMS.get("android")
+    require_embeddable(bundle, manifest, platform)
+    variant = pick_variant(manifest, platform, recipe)
     name = manifest["model"]["name"]
     application_id = app_id or default_application_id(name)
     if not valid_application_id(application_id):

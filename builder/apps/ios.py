@@ -27,19 +27,18 @@ from builder.apps.escaping import (
     swift_string,
     valid_bundle_id,
 )
+from builder.apps.platforms import APP_PLATFORMS
 from builder.apps.scaffold import (
     pick_variant,
     render_tree,
     require_embeddable,
     write_project,
 )
-from builder.bundle import read_manifest, write_json
+from builder.bundle import write_json
 from builder.errors import EdgepackError
+from builder.manifest import read_manifest
 from builder.resources import data_dir
 
-# The Core ML recipe the app embeds when the user does not pick one: fp16 is what the
-# benchmarks recommend (half the size of fp32, cosine 0.99999 on MiniLM), then smaller ones.
-PREFERRED_RECIPES = ("fp16", "int8-weights", "fp32")
 RESOURCES = "App/Resources"
 INFO_PLIST = "App/Info.plist"
 FILTERS = {"swift_string": swift_string, "comment_text": comment_text}
@@ -54,14 +53,21 @@ class IOSApp:
     variant: str
     files: list[str]
 
+    kind = "Xcode project"
+
+    @property
+    def identifier(self) -> str:
+        return self.bundle_id
+
 
 def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, app_name: str | None = None,
                      recipe: str | None = None, manifest: dict[str, Any] | None = None) -> IOSApp:
     """`manifest` is given when the bundle is still being staged (build --app ios)."""
     bundle = Path(bundle)
     manifest = manifest or read_manifest(bundle)
-    require_embeddable(bundle, manifest, "ios")
-    variant = pick_variant(manifest, "coreml", recipe, PREFERRED_RECIPES, ("Core ML", "iOS", "ios"))
+    platform = APP_PLATFORMS.get("ios")
+    require_embeddable(bundle, manifest, platform)
+    variant = pick_variant(manifest, platform, recipe)
     name = manifest["model"]["name"]
     bundle_id = app_id or default_bundle_id(name)
     if not valid_bundle_id(bundle_id):

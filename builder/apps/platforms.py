@@ -1,5 +1,6 @@
-"""The app shells edgepack generates, one entry per platform: which backend's artifact the
-app embeds, how to generate it, and whose tokenizer runs on the device."""
+"""The app shells edgepack generates, one entry per platform and the one list of them: which
+backend's artifact the app embeds, which tasks its kit handles, how to generate it, and whose
+tokenizer runs on the device."""
 
 from __future__ import annotations
 
@@ -8,15 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from builder.errors import EdgepackError
 from builder.registry import Registry
 
 
 @dataclass(frozen=True)
 class AppPlatform:
     name: str
-    # The backend whose variant the app embeds, and the --target that builds it.
+    display_name: str
+    # The backend whose variant the app embeds, how the app runs it, and the --target that builds it.
     backend: str
+    runtime: str
     target: str
+    # Tasks whose outputs the app's kit post-processes and whose answer its screen shows.
+    tasks: tuple[str, ...]
+    # The variant embedded when --quant does not choose one: the first of these the bundle has.
+    preferred_recipes: tuple[str, ...]
+    # What is generated, for help texts, and what to do with it once written; how its tokenizer is run here.
+    description: str
+    next_steps: str
+    tokenizer_runs: str
     # "module:function" generating the app: (bundle, output, *, app_id, app_name, recipe, manifest).
     generator: str
     # "module:function" comparing the app tokenizer with Hugging Face: (tokenizer.json, texts).
@@ -33,9 +45,35 @@ class AppPlatform:
     def compare_tokenizer(self, tokenizer_json: Path, texts: list[str]) -> tuple[int, list[dict]]:
         return self._load(self.tokenizer_check)(tokenizer_json, texts)
 
+    def check_embeddable(self, task: str, text_pair: bool, tokenizer: dict[str, Any], subject: str) -> None:
+        """Refuse what this app shell would not run faithfully: a pair model, a task its kit does not
+        post-process, a tokenizer its kit would reproduce wrongly. The build checks this before any
+        work, `edgepack app` before writing anything."""
+        from builder.apps.tokenizer_support import require_supported
+
+        if text_pair:
+            raise EdgepackError("the app shells feed one text per input, and this model reads text pairs: build without --app "
+                                "and call the bundle from your own app code")
+        if task not in self.tasks:
+            raise EdgepackError(f"the {self.name} app shell does not handle task {task!r} yet (its kit post-processes "
+                                f"{', '.join(self.tasks)}); build without --app and call the bundle from your own app code")
+        require_supported(tokenizer, subject, platform=self.name)
+
 
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")
 APP_PLATFORMS.add("android", AppPlatform(
-    "android", "executorch", "android", "builder.apps.android:generate_android_app", "builder.apps.kotlin:compare_with_hf"))
+    "android", "Android", "executorch", "ExecuTorch", "android", ("sequence-classification",),
+    # The one the benchmarks recommend shipping, else full precision.
+    ("int8-dynamic", "fp32"),
+    "a Gradle project running the .pte with ExecuTorch",
+    "Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.",
+    "Kotlin, on the JVM",
+    "builder.apps.android:generate_android_app", "builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(
-    "ios", "coreml", "ios", "builder.apps.ios:generate_ios_app", "builder.apps.swift:compare_with_hf"))
+    "ios", "iOS", "coreml", "Core ML", "ios", ("sequence-classification",),
+    # fp16 is what the benchmarks recommend (half the size of fp32, cosine 0.99999 on MiniLM), then smaller ones.
+    ("fp16", "int8-weights", "fp32"),
+    "an Xcode project (SwiftUI) running the .mlpackage with Core ML",
+    "Open EdgepackApp.xcodeproj in Xcode 16; Product > Test replays the bundle's test vectors through Core ML.",
+    "Swift; on Linux in a Debian chroot",
+    "builder.apps.ios:generate_ios_app", "builder.apps.swift:compare_with_hf"))

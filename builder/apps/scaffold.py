@@ -13,46 +13,38 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from builder import __version__
-from builder.apps.tokenizer_support import require_supported
-from builder.bundle import STATUS_VERIFIED, replace_dir, write_json
+from builder.apps.platforms import AppPlatform
+from builder.bundle import replace_dir, write_json
 from builder.errors import EdgepackError
-from builder.tasks import TASKS
+from builder.manifest import STATUS_VERIFIED
 
 # Written into every generated project, so a later run knows it may replace the folder.
 MARKER = ".edgepack-app.json"
 
 
-def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: str) -> dict[str, Any]:
-    """The bundle's tokenizer.json, after refusing an unverified bundle or a tokenizer the
-    platform's app tokenizer would reproduce wrongly."""
+def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: AppPlatform) -> dict[str, Any]:
+    """The bundle's tokenizer.json, after refusing an unverified bundle or one the platform's app
+    would not run faithfully (AppPlatform.check_embeddable)."""
     if manifest["status"] != STATUS_VERIFIED:
         raise EdgepackError(f"bundle {bundle} has status {manifest['status']!r}; an app shell only embeds a verified bundle")
-    task = TASKS.get(manifest["task"]["name"])
-    if platform not in task.app_shells:
-        raise EdgepackError(f"the {platform} app shell does not handle task {task.name!r} yet (its kit post-processes "
-                            f"{', '.join(t.name for _, t in TASKS.items() if platform in t.app_shells)}); "
-                            "the bundle itself is usable from your own app code")
-    if manifest["task"].get("input", "text") != "text":
-        raise EdgepackError(f"the {platform} app shell feeds one text per input; this bundle's model reads "
-                            f"{manifest['task']['input']} inputs, so call it from your own app code")
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
-    require_supported(tokenizer, platform=platform)
+    platform.check_embeddable(manifest["task"]["name"], manifest["task"].get("input", "text") != "text", tokenizer,
+                              "this tokenizer.json")
     return tokenizer
 
 
-def pick_variant(manifest: dict[str, Any], backend: str, recipe: str | None, preferred: tuple[str, ...],
-                 what: tuple[str, str, str]) -> dict[str, Any]:
-    """The `backend` variant the app embeds: `recipe` when given, else the first preferred
-    recipe the bundle has. `what` names it for errors, e.g. ("Core ML", "iOS", "ios")."""
-    kind, platform, target = what
-    candidates = {v["recipe"]: v for v in manifest["variants"] if v["backend"] == backend}
+def pick_variant(manifest: dict[str, Any], platform: AppPlatform, recipe: str | None) -> dict[str, Any]:
+    """The variant the app embeds: `recipe` when given, else the platform's first preferred recipe the bundle has."""
+    candidates = {v["recipe"]: v for v in manifest["variants"] if v["backend"] == platform.backend}
+    kind = platform.runtime
     if not candidates:
-        raise EdgepackError(f"the bundle has no {kind} variant for the {platform} app; build it with --target {target}")
+        raise EdgepackError(f"the bundle has no {kind} variant for the {platform.display_name} app; build it with "
+                            f"--target {platform.target}")
     if recipe:
         if recipe not in candidates:
             raise EdgepackError(f"the bundle has no {kind} variant {recipe!r}; it has {', '.join(candidates)}")
         return candidates[recipe]
-    return next((candidates[r] for r in preferred if r in candidates), next(iter(candidates.values())))
+    return next((candidates[r] for r in platform.preferred_recipes if r in candidates), next(iter(candidates.values())))
 
 
 def check_replaceable(output: Path) -> None:

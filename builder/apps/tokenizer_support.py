@@ -56,7 +56,9 @@ def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.
     The Kotlin (Android) and Swift (iOS) tokenizers implement the same components."""
     problems = unsupported(tokenizer)
     if problems:
-        who = {"android": "Android", "ios": "iOS"}[platform]
+        from builder.apps.platforms import APP_PLATFORMS
+
+        who = APP_PLATFORMS.get(platform).display_name
         model = tokenizer.get("model")
         advice = ""
         if isinstance(model, dict) and model.get("type") == "Unigram":

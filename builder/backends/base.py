@@ -1,8 +1,10 @@
 """The backend plug-in contract: lower the fused ExportedProgram to an app file under a
 recipe, and run that file back on this machine.
 
-Each backend owns its recipes (quantization/compression schemes differ per runtime) and
-its settings (a target profile's `[settings]` table plus command-line overrides).
+Each backend is a package (builder/backends/<name>/) that owns its recipes (quantization and
+compression schemes differ per runtime), its settings (a target profile's `[settings]` table
+plus the command-line options it declares), and how its manifest details read in `inspect`
+and the parity report.
 """
 
 from __future__ import annotations
@@ -10,34 +12,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Sequence, TypeVar
 
 import numpy as np
 
-from builder.export import ExportedModel, Inputs
 from builder.registry import Registry
-from builder.tasks.base import TensorSpec
+from builder.tasks.specs import PAD_TOKEN_ID, MethodSpec, TensorSpec
 
-
-@dataclass
-class Delegation:
-    """Which operators run in the accelerated backend and which stay on the portable CPU ops."""
-
-    backend: str
-    subgraphs: int
-    delegated_nodes: int
-    cpu_nodes: int
-    compute_delegated: int
-    compute_total: int
-    by_operator: dict[str, dict[str, int]]
-    cpu_ops: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def compute_share(self) -> float:
-        return self.compute_delegated / self.compute_total if self.compute_total else 1.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "compute_share": self.compute_share}
+if TYPE_CHECKING:  # torch is imported only when a backend does work: the CLI reads these registries for its help
+    from builder.export import ExportedModel, Inputs
 
 
 @dataclass(frozen=True)
@@ -60,15 +43,20 @@ class ModelFacts:
     version: str
     author: str | None = None
     license: str | None = None
+    method: str = "forward"
+
+    @property
+    def contract(self) -> "RunContract":
+        return RunContract(MethodSpec(self.method, tuple(self.inputs), tuple(self.outputs)), self.pad_token_id)
 
 
 @dataclass
 class LoweringJob:
     """Everything a backend needs to build any of its variants of one model."""
 
-    exported: ExportedModel
+    exported: "ExportedModel"
     # Real tokenized samples: calibration data and probes for numerical safety checks.
-    samples: Sequence[Inputs]
+    samples: Sequence["Inputs"]
     facts: ModelFacts
     settings: Any
     # Work shared between the variants of one build (e.g. one Core ML conversion feeds
@@ -83,6 +71,55 @@ class LoweredArtifact:
     details: dict[str, Any]
     # One line for the build summary's "backend" column.
     summary: str
+
+
+@dataclass(frozen=True)
+class RunContract:
+    """What running an artifact needs besides its file: the program's method (name, inputs with
+    their padding, outputs in order) and the tokenizer's pad id. The build makes it from the bound
+    task, `edgepack verify` from the task rebuilt from the manifest."""
+
+    method: MethodSpec
+    pad_token_id: int
+
+    def padding_value(self, spec: TensorSpec) -> int:
+        return self.pad_token_id if spec.padding == PAD_TOKEN_ID else int(spec.padding)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A backend setting the user may override on the command line (`--<flag>`), on top of the
+    target profile's `[settings]` table. The CLI options and their help come from these."""
+
+    key: str
+    flag: str
+    choices: tuple[str, ...]
+    help: str
+
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class Recipe(ABC, Generic[In, Out]):
+    """One variant's quantization or compression scheme. Every backend's recipes share this contract:
+    a name, a sentence for `edgepack targets` and the manifest, a refusal checked before any work, and
+    `apply`, which turns the backend's starting point (an ExportedProgram for ExecuTorch, a converted
+    ML Program for Core ML) into the variant's."""
+
+    name: str
+    description: str
+
+    def refusal(self, settings: Any) -> str | None:
+        """Why this recipe cannot be built here with these settings, or None."""
+        return None
+
+    def builds_only_on(self) -> str | None:
+        """The one host system this recipe can be built on (for help texts), or None for any."""
+        return None
+
+    @abstractmethod
+    def apply(self, subject: In, job: "LoweringJob") -> Out: ...
 
 
 class CannotVerify(Exception):
@@ -101,27 +138,38 @@ class Runner(ABC):
 
 class Backend(ABC):
     name: ClassVar[str]
+    # How the backend is named to people (help texts, inspect, the report).
+    display_name: ClassVar[str]
     file_suffix: ClassVar[str]
     # Directory inside the bundle that holds this backend's artifacts.
     bundle_dir: ClassVar[str]
     recipes: ClassVar[Registry]
+    # The settings a user may override from the command line; only this backend receives them.
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    # The parity report's section on this backend's variants (templates/), or None.
+    report_template: ClassVar[str | None] = None
 
     def resolve_settings(self, profile_settings: dict[str, Any], overrides: dict[str, Any]) -> Any:
-        """Validate the profile's settings merged with command-line overrides."""
+        """Validate the profile's settings merged with the command-line overrides of this backend's
+        own `settings` (the build never passes it another backend's)."""
         return {**profile_settings, **overrides}
 
     def refusal(self, recipe: str, settings: Any) -> str | None:
         """Why `recipe` cannot be built here with these settings, or None. Checked before any work."""
-        return None
+        return self.recipes.get(recipe).refusal(settings)
 
     @abstractmethod
     def lower(self, job: LoweringJob, recipe: str) -> LoweredArtifact: ...
 
     @abstractmethod
-    def runners(self, path: Path) -> list[Runner]:
+    def runners(self, path: Path, contract: RunContract) -> list[Runner]:
         """Every way this machine can run the artifact; each is checked against the reference.
         Raises CannotVerify when there is none."""
 
     @abstractmethod
     def versions(self) -> dict[str, str]: ...
+
+    @abstractmethod
+    def describe(self, details: dict[str, Any]) -> str:
+        """The few facts of a variant's manifest `details` that matter at a glance (`edgepack inspect`)."""
 

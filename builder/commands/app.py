@@ -5,9 +5,10 @@ from pathlib import Path
 
 import click
 
+from builder.apps.platforms import APP_PLATFORMS
 from builder.errors import EdgepackError, VerificationError
 
-PLATFORMS = click.Choice(["android", "ios"])
+PLATFORMS = click.Choice(APP_PLATFORMS.names())
 
 
 class _AppGroup(click.Group):
@@ -34,34 +35,29 @@ def app_command() -> None:
 @app_command.command("generate")
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--platform", type=PLATFORMS, required=True,
-              help="android: a Gradle project running the .pte with ExecuTorch. "
-                   "ios: an Xcode project (SwiftUI) running the .mlpackage with Core ML.")
+              help=" ".join(f"{name}: {platform.description}." for name, platform in APP_PLATFORMS.items()))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory the project is written to.")
 @click.option("--application-id", "--bundle-id", "app_id", default=None,
               help="Android application id / iOS bundle identifier. Default: dev.edgepack.<bundle name>.")
 @click.option("--app-name", default=None, help="Name shown under the app icon. Default: the bundle's model name.")
 @click.option("--quant", "recipe", default=None, metavar="RECIPE",
-              help="Which variant of the bundle the app embeds. Default: android int8-dynamic, else fp32; "
-                   "ios fp16, else int8-weights, else fp32.")
+              help="Which variant of the bundle the app embeds. Default: "
+                   + "; ".join(f"{name} {', else '.join(p.preferred_recipes)}" for name, p in APP_PLATFORMS.items()) + ".")
 def generate_command(bundle: Path, platform: str, output: Path, app_id, app_name, recipe) -> None:
     """Write an app project that embeds BUNDLE; anything it could not embed faithfully is refused with the reason."""
-    from builder.apps.platforms import APP_PLATFORMS
     from builder.bundle import check_apart
 
     check_apart({"app folder": output}, {"bundle": bundle})
-    app = APP_PLATFORMS.get(platform).generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)
-    if platform == "android":
-        click.echo(f"Android project written to {app.path} ({app.application_id}, variant {app.variant}, {len(app.files)} files). "
-                   f"Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.")
-    else:
-        click.echo(f"Xcode project written to {app.path} ({app.bundle_id}, variant {app.variant}, {len(app.files)} files). "
-                   f"Open EdgepackApp.xcodeproj in Xcode 16; Product > Test replays the bundle's test vectors through Core ML.")
+    shell = APP_PLATFORMS.get(platform)
+    app = shell.generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)
+    click.echo(f"{app.kind} written to {app.path} ({app.identifier}, variant {app.variant}, {len(app.files)} files). "
+               f"{shell.next_steps}")
 
 
 @app_command.command("check-tokenizer")
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--platform", type=PLATFORMS, required=True,
-              help="Whose tokenizer to run: android (Kotlin, on the JVM) or ios (Swift; on Linux in a Debian chroot).")
+              help="Whose tokenizer to run: " + " or ".join(f"{name} ({p.tokenizer_runs})" for name, p in APP_PLATFORMS.items()) + ".")
 @click.option("--texts", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="UTF-8 file with one text per line, e.g. your own domain texts.")
 @click.option("--show", default=10, show_default=True, help="How many mismatches to print.")
@@ -70,9 +66,8 @@ def check_tokenizer_command(bundle: Path, platform: str, texts: Path, show: int)
 
     Exits 1 if any text tokenizes differently. Run it on your own domain texts before release.
     """
-    from builder.apps.platforms import APP_PLATFORMS
     from builder.apps.tokenizer_support import require_supported
-    from builder.bundle import read_manifest
+    from builder.manifest import read_manifest
 
     read_manifest(bundle)
     tokenizer_json = bundle / "tokenizer" / "tokenizer.json"

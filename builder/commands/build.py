@@ -5,7 +5,38 @@ from pathlib import Path
 
 import click
 
+from builder.apps.platforms import APP_PLATFORMS
+from builder.backends import BACKENDS, backend_settings
 from builder.errors import ParityGateError
+from builder.targets import load_profiles
+from builder.tasks import TASKS
+
+
+def _targets_help() -> str:
+    platforms = sorted({p.platform for p in load_profiles().values()})
+    return (f"Target profile ({', '.join(load_profiles())}), platform ({', '.join(platforms)}) or 'all'. Repeatable. "
+            "Default: android. See `edgepack targets`.")
+
+
+def _recipes_help() -> str:
+    offered = []
+    for _, backend in BACKENDS.items():
+        names = [name + (f" (needs {recipe.builds_only_on()})" if recipe.builds_only_on() else "") for name, recipe in backend.recipes.items()]
+        offered.append(f"{backend.display_name}: {', '.join(names)}.")
+    return "Recipe, applied to every chosen target that offers it. " + " ".join(offered) + " Repeatable. Default: each target's defaults."
+
+
+def _apps_help() -> str:
+    shells = "; ".join(f"{name}: {platform.description}" for name, platform in APP_PLATFORMS.items())
+    return (f"Also generate an app shell into the bundle's apps/<platform> folder ({shells}). Repeatable. "
+            "Same as `edgepack app BUNDLE --platform ...` afterwards.")
+
+
+def _backend_setting_options(command):
+    """One --flag per backend setting (builder.backends.base.Setting), passed on under its key."""
+    for key, (_, setting) in reversed(list(backend_settings().items())):
+        command = click.option(setting.flag, key, type=click.Choice(setting.choices), default=None, help=setting.help)(command)
+    return command
 
 
 def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
@@ -29,12 +60,8 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.argument("checkpoint", required=False, type=click.Path(path_type=Path, file_okay=True, dir_okay=True))
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
               show_default=True, help="Directory the bundle is written into (as OUTPUT/<checkpoint name>/).")
-@click.option("--target", "targets", multiple=True, metavar="NAME",
-              help="Target profile, platform (android, ios) or 'all'. Repeatable. Default: android. See `edgepack targets`.")
-@click.option("--quant", "recipes", multiple=True, metavar="RECIPE",
-              help="Recipe, applied to every chosen target that offers it. ExecuTorch: fp32, int8-dynamic, int8-static, 8da4w. "
-                   "Core ML: fp32, fp16, int8-weights, int4-weights, palettize-4bit/6bit/8bit, prune-50 (w8a8 needs macOS). "
-                   "Repeatable. Default: each target's defaults.")
+@click.option("--target", "targets", multiple=True, metavar="NAME", help=_targets_help())
+@click.option("--quant", "recipes", multiple=True, metavar="RECIPE", help=_recipes_help())
 @click.option("--samples", type=click.Path(path_type=Path, dir_okay=False),
               help="Texts for parity checks and int8-static calibration: .txt (one per line), .csv or .jsonl. "
                    "Default: a built-in set of edge cases (empty, one word, CJK, emoji, accents, over-long).")
@@ -52,31 +79,22 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
               help="Base checkpoint folder when CHECKPOINT is a PEFT LoRA adapter folder (adapter_config.json). "
                    "Default: the adapter's base_model_name_or_path if it is a local folder.")
 @click.option("--name", default=None, help="Bundle directory name. Default: the checkpoint folder's name.")
-@click.option("--task", default=None, help="Task, when config.json's architectures does not say it (e.g. sequence-classification).")
+@click.option("--task", default=None, metavar="TASK",
+              help=f"Task, when config.json's architectures does not say it: {', '.join(TASKS.names())}.")
 @click.option("--probabilities/--no-probabilities", default=True, show_default=True,
               help="Fold a softmax into the graph and output probabilities next to logits.")
-@click.option("--deployment-target", type=click.Choice(["iOS17", "iOS18"]), default=None,
-              help="Core ML: oldest iOS the model runs on. iOS18 adds int4-weights, fused attention and enumerated shapes "
-                   "on both inputs. Default: the profile's (iOS17).")
-@click.option("--seq-shapes", type=click.Choice(["enumerated", "range"]), default=None,
-              help="Core ML: accept only listed sequence lengths (the app pads to the next one) or any length in a range. "
-                   "Default: enumerated where the deployment target allows it (iOS18), else range.")
-@click.option("--compute-units", type=click.Choice(["ALL", "CPU_ONLY", "CPU_AND_GPU", "CPU_AND_NE"]), default=None,
-              help="Core ML: compute units the app should request (recorded in the model's metadata). Default: ALL.")
+@_backend_setting_options
 @click.option("--allow-unverified", is_flag=True,
               help="Ship artifacts this machine cannot run (e.g. a Core ML op the Linux reference executor lacks). "
                    "Their verdict stays 'unverified' and the manifest status says so; never a pass.")
-@click.option("--app", "apps", multiple=True, type=click.Choice(["android", "ios"]),
-              help="Also generate an app shell into the bundle's apps/<platform> folder (android: Gradle + ExecuTorch; "
-                   "ios: Xcode + Core ML). Repeatable. Same as `edgepack app BUNDLE --platform ...` afterwards.")
+@click.option("--app", "apps", multiple=True, type=click.Choice(APP_PLATFORMS.names()), help=_apps_help())
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show the toolchain's own output (torch, ExecuTorch, coremltools) as it comes, instead of keeping it in "
                    "the bundle's build.log.")
 def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, samples, text_column, pairs, text_pair_column, max_seq_len,
-                  base, name, task, probabilities, deployment_target, seq_shapes, compute_units, allow_unverified, apps, thresholds,
-                  verbose) -> None:
+                  base, name, task, probabilities, allow_unverified, apps, thresholds, verbose, **settings) -> None:
     """Build a verified bundle from a fine-tuned checkpoint directory.
 
     CHECKPOINT is the folder `save_pretrained` wrote (config.json, model.safetensors or
@@ -128,8 +146,7 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
                 text_column=text_column, text_pair_column=text_pair_column, pairs=pairs, max_seq_len=max_seq_len,
                 probabilities=probabilities, task=task, base=base, name=name,
                 threshold_overrides=overrides, allow_unverified=allow_unverified, apps=apps,
-                backend_settings={key: value for key, value in (("deployment_target", deployment_target), ("shapes", seq_shapes),
-                                                                  ("compute_units", compute_units)) if value},
+                backend_settings={key: value for key, value in settings.items() if value is not None},
                 toolchain_log=captured,
             )
             with Stages(Console(file=terminal)) as stages:
@@ -141,8 +158,6 @@ def build_command(checkpoint: Path | None, output_dir: Path, targets, recipes, s
 
 
 def _report(result, options, warnings: list[str]) -> None:
-    from builder.build import summary_rows
-
     _print_summary(summary_rows(result.variants), f"{result.bundle}  ({result.status})")
     if options.toolchain_log is not None:
         for warning in warnings[:3]:
@@ -175,3 +190,20 @@ def _print_summary(rows: list[dict[str, str]], title: str) -> None:
         table.add_row(*row.values(), style=style)
     Console(width=160).print(table)
 
+
+def summary_rows(variants) -> list[dict[str, str]]:
+    """One row per variant of the build summary table (builder.manifest.VariantRecord)."""
+    rows = []
+    for v in variants:
+        figures = v.parity.headline()
+        rows.append({
+            "variant": v.name,
+            "size": f"{v.size_bytes / 1e6:.2f} MB",
+            "parity": v.parity.verdict.upper(),
+            "cosine (min)": f"{figures['min_cosine']:.6f}" if figures else "-",
+            "max abs err": f"{figures['max_abs_error']:.2e}" if figures else "-",
+            "task metric": ", ".join(f"{m.name} {m.value:.3f}" for m in v.parity.task_metrics),
+            "backend": v.summary,
+            "run by": "; ".join(run.not_run if run.not_run else run.how_run.split(" (")[0] for run in v.runs),
+        })
+    return rows

@@ -17,7 +17,7 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
       edgepack inspect dist/demo-intent-classifier
       edgepack inspect dist/demo-intent-classifier --json | jq '.variants[].parity'
     """
-    from builder.bundle import read_manifest
+    from builder.manifest import read_manifest
 
     manifest = read_manifest(bundle)
     if as_json:
@@ -26,6 +26,8 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
 
     from rich.console import Console
     from rich.table import Table
+
+    from builder.backends import BACKENDS
 
     console = Console(width=160)
     model, task = manifest["model"], manifest["task"]
@@ -55,7 +57,7 @@ def inspect_command(bundle: Path, as_json: bool) -> None:
         # The full sentence is in the manifest and the report; the part before "(" names the runtime.
         how = "\n".join(run["not_run"] or run["how_run"].split(" (")[0] for run in variant["runs"])
         table.add_row(variant["name"], variant["file"], f"{variant['size_bytes'] / 1e6:.2f} MB", parity["verdict"].upper(),
-                      figures, _backend_facts(variant["details"]), how)
+                      figures, BACKENDS.get(variant["backend"]).describe(variant["details"]), how)
     console.print(table)
 
 
@@ -68,24 +70,3 @@ def _postprocessing(spec: dict) -> str:
         if isinstance(value, (str, bool, int, float)) and len(str(value)) <= 40:
             facts.append(f"{key} {value}")
     return ", ".join(facts)
-
-
-def _backend_facts(details: dict) -> str:
-    """The few backend facts that matter at a glance; --json has all of them."""
-    if "delegation" in details:
-        d = details["delegation"]
-        return f"XNNPACK {d['compute_delegated']}/{d['compute_total']} compute ops"
-    facts = [f"{details['deployment_target']} {details['compute_precision']}, units {details['compute_units']}",
-             f"seq: {_shapes(details['sequence_shapes'])}"]
-    if details.get("compression"):
-        facts.append(details["compression"])
-    kept = details.get("ops_kept_in_fp32") or []
-    if kept:
-        facts.append(f"kept in fp32: {', '.join(k['op'] for k in kept)}")
-    return "\n".join(facts)
-
-
-def _shapes(shapes: dict) -> str:
-    if shapes["kind"] == "enumerated":
-        return "one of " + ", ".join(map(str, shapes["lengths"]))
-    return f"{shapes['min']}..{shapes['max']}"

@@ -27,4 +27,5 @@ def targets_command() -> None:
         settings = "".join(f"\n{key}: {value}" for key, value in profile.settings.items())
         table.add_row(profile.name, profile.platform, profile.backend, recipes, profile.description + settings)
     Console(width=160).print(table)
-    click.echo("* = built when --quant is not given. Select with --target NAME, a platform (android, ios), or all.")
+    platforms = ", ".join(sorted({p.platform for p in load_profiles().values()}))
+    click.echo(f"* = built when --quant is not given. Select with --target NAME, a platform ({platforms}), or all.")

@@ -1,20 +1,21 @@
-"""Task registry. A new task is one module here and one line below."""
+"""Task registry, the one list of task names. A new task is one module here and one line below.
+
+The registry holds task classes: stateless specs that recognise a checkpoint and bind to it
+(builder.tasks.base.Task).
+"""
 
 from __future__ import annotations
 
 from builder.registry import Registry
-from builder.tasks.base import Task, TaskOptions, TensorSpec
+from builder.tasks.base import MethodSpec, Task, TaskOptions, TensorSpec
 from builder.tasks.feature_extraction import SentenceEmbedding
 from builder.tasks.fill_mask import FillMask
 from builder.tasks.question_answering import QuestionAnswering
 from builder.tasks.sequence_classification import SequenceClassification
 from builder.tasks.token_classification import TokenClassification
 
-TASKS: Registry[Task] = Registry("task")
-TASKS.add(SequenceClassification.name, SequenceClassification())
-TASKS.add(TokenClassification.name, TokenClassification())
-TASKS.add(SentenceEmbedding.name, SentenceEmbedding())
-TASKS.add(QuestionAnswering.name, QuestionAnswering())
-TASKS.add(FillMask.name, FillMask())
+TASKS: Registry[type[Task]] = Registry("task")
+for _task in (SequenceClassification, TokenClassification, SentenceEmbedding, QuestionAnswering, FillMask):
+    TASKS.add(_task.name, _task)
 
-__all__ = ["TASKS", "Task", "TaskOptions", "TensorSpec"]
+__all__ = ["TASKS", "MethodSpec", "Task", "TaskOptions", "TensorSpec"]

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from builder.errors import EdgepackError
 from builder.json_files import read_json_object
-from builder.tasks.base import MASK_FILL_VALUE, Task, TaskMetric, TaskOptions, TensorSpec, encoder_kwargs
+from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec
 
 POOLING_MODES = ("mean", "cls", "max")
 _POOLING_TEXT = {
@@ -52,44 +51,6 @@ class EmbeddingConfig:
     max_seq_length: int | None = None
 
 
-class EmbeddingForExport(torch.nn.Module):
-    """(input_ids [1, seq] int64, attention_mask [1, seq] int64) -> (embedding [1, dim],)."""
-
-    def __init__(self, model: torch.nn.Module, pooling: str, normalize: bool):
-        super().__init__()
-        self.model = model
-        self.pooling = pooling
-        self.normalize = normalize
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor]:
-        hidden = self.model(**encoder_kwargs(self.model, input_ids, attention_mask)).last_hidden_state
-        mask = attention_mask[:, :, None].to(hidden.dtype)
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        elif self.pooling == "max":
-            # A finite fill, as for attention: -1e9 is -inf in fp16.
-            pooled = torch.amax(hidden + (1.0 - mask) * MASK_FILL_VALUE, dim=1)
-        else:
-            pooled = torch.sum(hidden * mask, dim=1) / torch.clamp(torch.sum(mask, dim=1), min=1e-9)
-        if self.normalize:
-            # x / max(|x|, eps), written out: coremltools would turn torch's norm into reduce_l2_norm.
-            norm = torch.sqrt(torch.sum(pooled * pooled, dim=-1, keepdim=True))
-            pooled = pooled / torch.clamp(norm, min=1e-12)
-        return (pooled,)
-
-
-def reference_embedding(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str, normalize: bool) -> torch.Tensor:
-    """Pooling as sentence-transformers computes it, on the eager model's last hidden states."""
-    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    if pooling == "cls":
-        pooled = hidden[:, 0]
-    elif pooling == "max":
-        pooled = hidden.masked_fill(mask == 0, -1e9).max(dim=1).values
-    else:
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, p=2, dim=1) if normalize else pooled
-
-
 def load_query_set() -> list[dict[str, Any]]:
     return json.loads(QUERY_SET.read_text(encoding="utf-8"))["queries"]
 
@@ -99,58 +60,74 @@ class SentenceEmbedding(Task):
     description = "one vector per text (sentence embeddings), pooled and normalised in the graph"
     head_suffixes = ()
     auto_model_class = "AutoModel"
+    peft_task_type = "FEATURE_EXTRACTION"
     metric_names = ("ranking_agreement",)
+    settings: EmbeddingConfig
 
-    def __init__(self, config: EmbeddingConfig = EmbeddingConfig()):
-        self.config = config
-
-    def matches(self, heads: list[str], checkpoint_dir: Path) -> bool:
+    @classmethod
+    def matches(cls, heads: list[str], checkpoint_dir: Path) -> bool:
         # A bare encoder ("BertModel", "DistilBertModel"), not a head ("...ForX", "...LMHeadModel").
         bare = any(re.fullmatch(r"[A-Za-z0-9]+Model", head) and "For" not in head and not head.endswith("HeadModel")
                    for head in heads)
         return bare or (checkpoint_dir / "modules.json").is_file()
 
-    def for_checkpoint(self, checkpoint_dir: Path, raw_config: dict[str, Any]) -> "SentenceEmbedding":
+    @classmethod
+    def read_settings(cls, checkpoint_dir: Path, raw_config: dict[str, Any]) -> EmbeddingConfig:
         dimension = raw_config.get("hidden_size") or raw_config.get("dim")
         modules_file = checkpoint_dir / "modules.json"
         if not modules_file.is_file():
-            return SentenceEmbedding(replace(self.config, dimension=dimension))
-        return SentenceEmbedding(_sentence_transformers_config(checkpoint_dir, modules_file, dimension))
+            return EmbeddingConfig(dimension=dimension)
+        return _sentence_transformers_config(checkpoint_dir, modules_file, dimension)
 
-    def labels(self, raw_config, config, checkpoint_dir) -> list[str]:
+    @classmethod
+    def settings_from_manifest(cls, manifest: dict[str, Any]) -> EmbeddingConfig:
+        spec = manifest["task"]["postprocessing"]
+        return EmbeddingConfig(spec["pooling"], bool(spec["normalized"]), spec["dimension"], spec["source"],
+                               spec["trained_max_seq_length"])
+
+    @classmethod
+    def bind(cls, labels=(), options=TaskOptions(), settings: EmbeddingConfig | None = None) -> "SentenceEmbedding":
+        return cls(list(labels), options, settings or EmbeddingConfig())
+
+    @classmethod
+    def read_labels(cls, raw_config, config, checkpoint_dir) -> list[str]:
         return []
 
     def extra_samples(self) -> list[str]:
         return [text for item in load_query_set() for text in (item["query"], *item["candidates"])]
 
-    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
-        return EmbeddingForExport(model, self.config.pooling, self.config.normalize).eval()
+    def wrap(self, model):
+        from builder.tasks.wrappers import EmbeddingForExport
 
-    def reference(self, model, inputs, options):
+        return EmbeddingForExport(model, self.settings.pooling, self.settings.normalize).eval()
+
+    def reference(self, model, inputs):
+        from builder.tasks.wrappers import reference_embedding
+
         hidden = model(**inputs).last_hidden_state
-        return (reference_embedding(hidden, inputs["attention_mask"], self.config.pooling, self.config.normalize),)
+        return (reference_embedding(hidden, inputs["attention_mask"], self.settings.pooling, self.settings.normalize),)
 
-    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
-        norm = ", L2-normalised" if self.config.normalize else ""
-        return [TensorSpec("embedding", "float32", (1, self.config.dimension or "dim"),
-                           f"sentence embedding: {self.config.pooling} pooling{norm}, computed in the graph")]
+    def outputs(self) -> list[TensorSpec]:
+        norm = ", L2-normalised" if self.settings.normalize else ""
+        return [TensorSpec("embedding", "float32", (1, self.settings.dimension or "dim"),
+                           f"sentence embedding: {self.settings.pooling} pooling{norm}, computed in the graph")]
 
-    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+    def postprocessing(self) -> dict[str, Any]:
         return {
             "kind": "sentence-embedding",
             "read_output": "embedding",
-            "dimension": self.config.dimension,
-            "pooling": self.config.pooling,
-            "pooling_detail": _POOLING_TEXT[self.config.pooling],
-            "normalized": self.config.normalize,
+            "dimension": self.settings.dimension,
+            "pooling": self.settings.pooling,
+            "pooling_detail": _POOLING_TEXT[self.settings.pooling],
+            "normalized": self.settings.normalize,
             "in_graph": "pooling and normalisation are part of the exported model: use the output as it is",
-            "similarity": "cosine similarity; the vectors have unit length, so it is their dot product" if self.config.normalize
+            "similarity": "cosine similarity; the vectors have unit length, so it is their dot product" if self.settings.normalize
                           else "cosine similarity: dot product divided by both vectors' lengths",
-            "source": self.config.source,
-            "trained_max_seq_length": self.config.max_seq_length,
+            "source": self.settings.source,
+            "trained_max_seq_length": self.settings.max_seq_length,
         }
 
-    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         first = {}
         for index, vector in enumerate(vectors):
             first.setdefault(vector.text, index)

@@ -41,10 +41,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-import torch
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsForExport, Task, TaskMetric, TaskOptions, TensorSpec, softmax
+from builder.tasks.base import Task, TaskMetric, TensorSpec, softmax
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -67,6 +66,14 @@ class MaskToken:
     id: int
     # Where it came from, for the manifest.
     source: str
+
+
+@dataclass(frozen=True)
+class FillMaskSettings:
+    mask: MaskToken
+    vocab_size: int | None
+    # Decodes the candidates for the test vectors; a task rebuilt from a manifest has none (verify needs none).
+    tokenizer: "TokenizerAsset | None" = None
 
 
 def top_k_ids(row: np.ndarray, k: int = TOP_K) -> list[int]:
@@ -139,23 +146,31 @@ class FillMask(Task):
     auto_model_class = "AutoModelForMaskedLM"
     metric_names = ("mask_top1_agreement", "mask_top5_overlap")
 
-    def __init__(self, mask: MaskToken | None = None, vocab_size: int | None = None, tokenizer: "TokenizerAsset | None" = None):
-        # Set by for_checkpoint; the registry's instance knows none of them (verify needs none).
-        self.mask = mask
-        self.vocab_size = vocab_size
-        self.tokenizer = tokenizer
+    settings: "FillMaskSettings"
 
-    def for_checkpoint(self, checkpoint_dir: Path, raw_config: dict[str, Any]) -> "FillMask":
+    @classmethod
+    def read_settings(cls, checkpoint_dir: Path, raw_config: dict[str, Any]) -> "FillMaskSettings":
         from builder.tokenizer_asset import load_tokenizer
 
         tokenizer = load_tokenizer(checkpoint_dir)
-        return FillMask(find_mask_token(checkpoint_dir, tokenizer.tokenizer), raw_config.get("vocab_size"), tokenizer)
+        return FillMaskSettings(find_mask_token(checkpoint_dir, tokenizer.tokenizer), raw_config.get("vocab_size"), tokenizer)
 
-    def labels(self, raw_config, config, checkpoint_dir) -> list[str]:
+    @classmethod
+    def settings_from_manifest(cls, manifest: dict[str, Any]) -> "FillMaskSettings":
+        spec = manifest["task"]["postprocessing"]
+        return FillMaskSettings(MaskToken(spec["mask_token"], int(spec["mask_token_id"]), spec["mask_token_source"]),
+                                spec["vocab_size"])
+
+    @classmethod
+    def read_labels(cls, raw_config, config, checkpoint_dir) -> list[str]:
         return []
 
+    @property
+    def mask(self) -> MaskToken:
+        return self.settings.mask
+
     def extra_samples(self) -> list[str]:
-        return [template.format(mask=self.mask.text) for template in _SAMPLES] if self.mask else []
+        return [template.format(mask=self.mask.text) for template in _SAMPLES]
 
     def parity_texts(self, texts: list[str], tokenizer: "TokenizerAsset") -> list[str]:
         masked: list[str] = []
@@ -182,23 +197,25 @@ class FillMask(Task):
     def compared_positions(self, input_ids: list[int], attention_mask: list[int]) -> list[int] | None:
         return [i for i, (token, real) in enumerate(zip(input_ids, attention_mask)) if real and token == self.mask.id]
 
-    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
+    def wrap(self, model):
+        from builder.tasks.wrappers import LogitsForExport
+
         return LogitsForExport(model, with_probabilities=False).eval()
 
-    def reference(self, model, inputs, options):
+    def reference(self, model, inputs):
         return (model(**inputs).logits,)
 
-    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
-        return [TensorSpec("logits", "float32", (1, "seq", self.vocab_size or "vocab"),
+    def outputs(self) -> list[TensorSpec]:
+        return [TensorSpec("logits", "float32", (1, "seq", self.settings.vocab_size or "vocab"),
                            "unnormalised scores over the vocabulary (token ids of tokenizer/tokenizer.json) at every position")]
 
-    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+    def postprocessing(self) -> dict[str, Any]:
         return {
             "kind": "fill-mask",
             "read_output": "logits",
-            "mask_token": self.mask.text if self.mask else None,
-            "mask_token_id": self.mask.id if self.mask else None,
-            "mask_token_source": self.mask.source if self.mask else None,
+            "mask_token": self.mask.text,
+            "mask_token_id": self.mask.id,
+            "mask_token_source": self.mask.source,
             "rows": "logits[0, i] for each position i with input_ids[i] == mask_token_id (and attention_mask 1); "
                     "one answer per mask, the other rows are not used",
             "apply_softmax": True,
@@ -212,11 +229,11 @@ class FillMask(Task):
             "sequence": "input_ids with this mask replaced by the candidate id, pad ids removed, decoded with tokenizer.json "
                         "skipping special tokens when the text has exactly one mask (keeping them when it has several)",
             "several_masks": "each mask is predicted independently from the same input (per-mask probabilities, not joint)",
-            "vocab_size": self.vocab_size,
+            "vocab_size": self.settings.vocab_size,
             "same_as": f'transformers.pipeline("fill-mask", top_k={TOP_K}) with this tokenizer',
         }
 
-    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         rows = top1 = 0
         overlap = 0.0
         top1_changed, top5_changed, margins = [], [], []
@@ -247,14 +264,16 @@ class FillMask(Task):
                         "definition": f"mean over mask positions of |reference top {TOP_K} & candidate top {TOP_K}| / {TOP_K}"}),
         ]
 
-    def decode(self, outputs, labels, vector) -> list[dict[str, Any]] | None:
-        if self.tokenizer is None:
+    def decode(self, outputs, vector) -> list[dict[str, Any]] | None:
+        tokenizer = self.settings.tokenizer
+        if tokenizer is None:
             return None
-        answers = fill_mask(self.tokenizer.tokenizer, vector.input_ids, outputs[0], self.mask.id, self.tokenizer.pad_token_id)
+        answers = fill_mask(tokenizer.tokenizer, vector.input_ids, outputs[0], self.mask.id, tokenizer.pad_token_id)
         return [{"position": p, "candidates": c} for p, c in zip(vector.positions or [], answers)]
 
-    def describe_prediction(self, outputs, labels, vector) -> str:
-        if self.tokenizer is None:
+    def describe_prediction(self, outputs, vector) -> str:
+        tokenizer = self.settings.tokenizer
+        if tokenizer is None:
             return ""
         rows = np.asarray(outputs[0]).reshape(-1, np.asarray(outputs[0]).shape[-1])
-        return " | ".join(self.tokenizer.tokenizer.decode([top_k_ids(row, 1)[0]], skip_special_tokens=False) for row in rows)
+        return " | ".join(tokenizer.tokenizer.decode([top_k_ids(row, 1)[0]], skip_special_tokens=False) for row in rows)

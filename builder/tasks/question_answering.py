@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
 import numpy as np
-import torch
 
-from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec, encoder_kwargs, pair_encoding, softmax
+from builder.tasks.base import Task, TaskMetric, TensorSpec, pair_encoding, softmax
 
 # The longest answer in tokens, as the transformers pipelines default it.
 MAX_ANSWER_TOKENS = 15
@@ -35,19 +34,6 @@ class Answer:
     end: int
     score: float  # p(start) * p(end), softmax over the context tokens and the first token
     text: str
-
-
-class QuestionAnsweringForExport(torch.nn.Module):
-    """(input_ids, attention_mask[, token_type_ids]) [1, seq] -> (start_logits [1, seq], end_logits [1, seq])."""
-
-    def __init__(self, model: torch.nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        outputs = self.model(**encoder_kwargs(self.model, input_ids, attention_mask, token_type_ids))
-        return outputs.start_logits, outputs.end_logits
 
 
 def best_span(start_logits: np.ndarray, end_logits: np.ndarray, attention_mask: Sequence[int],
@@ -93,7 +79,8 @@ class QuestionAnswering(Task):
     pair_columns = ("question", "context")
     pair_truncation = "only_second"
 
-    def labels(self, raw_config, config, checkpoint_dir) -> list[str]:
+    @classmethod
+    def read_labels(cls, raw_config, config, checkpoint_dir) -> list[str]:
         return []
 
     def default_pairs(self) -> list[tuple[str, str]]:
@@ -101,23 +88,25 @@ class QuestionAnswering(Task):
 
         return list(BUILTIN_QUESTIONS)
 
-    def wrap(self, model: torch.nn.Module, options: TaskOptions) -> torch.nn.Module:
+    def wrap(self, model):
+        from builder.tasks.wrappers import QuestionAnsweringForExport
+
         return QuestionAnsweringForExport(model).eval()
 
-    def reference(self, model, inputs, options):
+    def reference(self, model, inputs):
         outputs = model(**inputs)
         return outputs.start_logits, outputs.end_logits
 
-    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
+    def outputs(self) -> list[TensorSpec]:
         return [
             TensorSpec("start_logits", "float32", (1, "seq"), "per token: unnormalised score of the answer starting there"),
             TensorSpec("end_logits", "float32", (1, "seq"), "per token: unnormalised score of the answer ending there"),
         ]
 
-    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+    def postprocessing(self) -> dict[str, Any]:
         return {
             "kind": "extractive-question-answering",
-            "input": pair_encoding(options, "the question", "the context"),
+            "input": pair_encoding(self.options, "the question", "the context"),
             "truncation": "only the context is cut when the pair is longer than the model's maximum length; the answer is "
                           "searched in the part that fits (one window, no stride over longer contexts)",
             "read_outputs": ["start_logits", "end_logits"],
@@ -133,7 +122,7 @@ class QuestionAnswering(Task):
                        "handle_impossible_answer=False, max_answer_len=15)",
         }
 
-    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         disagreements, margins = [], []
         for index, (ref, cand, vector) in enumerate(zip(reference, candidate, vectors)):
             ref_answer, cand_answer = self._answer(ref, vector), self._answer(cand, vector)
@@ -149,11 +138,11 @@ class QuestionAnswering(Task):
     def _answer(self, outputs, vector) -> Answer | None:
         return best_span(outputs[0], outputs[1], vector.attention_mask, vector.sequence_ids, vector.offsets, vector.text_pair)
 
-    def decode(self, outputs, labels, vector) -> dict[str, Any] | None:
+    def decode(self, outputs, vector) -> dict[str, Any] | None:
         answer = self._answer(outputs, vector)
         return asdict(answer) if answer else None
 
-    def describe_prediction(self, outputs, labels, vector) -> str:
+    def describe_prediction(self, outputs, vector) -> str:
         answer = self._answer(outputs, vector)
         return answer.text if answer else ""
 

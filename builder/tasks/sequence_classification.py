@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, pair_encoding
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, pair_encoding
 
 
 class SequenceClassification(LogitsHeadTask):
@@ -14,39 +14,39 @@ class SequenceClassification(LogitsHeadTask):
     description = "one label per text (intent, sentiment, topic)"
     head_suffixes = ("ForSequenceClassification",)
     auto_model_class = "AutoModelForSequenceClassification"
-    app_shells = ("android", "ios")
+    peft_task_type = "SEQ_CLS"
     metric_names = ("top1_agreement",)
     # NLI, paraphrase and cross-encoder checkpoints are sequence classifiers over a text pair.
     pairs = "optional"
 
-    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
-        n = len(labels)
+    def outputs(self) -> list[TensorSpec]:
+        n = len(self.labels)
         specs = [TensorSpec("logits", "float32", (1, n), "unnormalised class scores, in label order")]
-        if options.probabilities:
+        if self.options.probabilities:
             specs.append(TensorSpec("probabilities", "float32", (1, n), "softmax of logits, folded into the graph"))
         return specs
 
-    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+    def postprocessing(self) -> dict[str, Any]:
         spec = {
             "kind": "single-label-classification",
-            "read_output": "probabilities" if options.probabilities else "logits",
-            "apply_softmax": not options.probabilities,
+            "read_output": "probabilities" if self.options.probabilities else "logits",
+            "apply_softmax": not self.options.probabilities,
             "decision": "argmax",
-            "labels": labels,
+            "labels": self.labels,
         }
-        if options.text_pair:
-            spec["input"] = pair_encoding(options)
+        if self.options.text_pair:
+            spec["input"] = pair_encoding(self.options)
         return spec
 
-    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         ref_top = [int(np.argmax(outputs[0])) for outputs in reference]
         cand_top = [int(np.argmax(outputs[0])) for outputs in candidate]
         disagreements = [i for i, (r, c) in enumerate(zip(ref_top, cand_top)) if r != c]
         agreement = 1.0 - len(disagreements) / max(len(ref_top), 1)
         return [TaskMetric("top1_agreement", agreement, {"disagreeing_samples": disagreements})]
 
-    def classifier_labels(self, labels: list[str], options: TaskOptions) -> list[str] | None:
-        return labels if options.probabilities else None
+    def classifier_labels(self) -> list[str] | None:
+        return self.labels if self.options.probabilities else None
 
-    def describe_prediction(self, outputs, labels, vector) -> str:
-        return labels[int(np.argmax(outputs[0]))]
+    def describe_prediction(self, outputs, vector) -> str:
+        return self.labels[int(np.argmax(outputs[0]))]

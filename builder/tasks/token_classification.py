@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TaskOptions, TensorSpec, config_labels, softmax
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, config_labels, softmax
 
 OUTSIDE = "O"
 STRATEGIES = ("first", "simple")
@@ -102,10 +102,12 @@ class TokenClassification(LogitsHeadTask):
     description = "one label per token, grouped into entity spans (NER)"
     head_suffixes = ("ForTokenClassification",)
     auto_model_class = "AutoModelForTokenClassification"
+    peft_task_type = "TOKEN_CLS"
     needs_alignment = True
     metric_names = ("token_label_agreement", "entity_span_agreement")
 
-    def labels(self, raw_config, config, checkpoint_dir) -> list[str]:
+    @classmethod
+    def read_labels(cls, raw_config, config, checkpoint_dir) -> list[str]:
         labels = config_labels(raw_config, config)
         if not raw_config.get("id2label") or all(re.fullmatch(r"LABEL_\d+", label) for label in labels):
             raise EdgepackError(
@@ -115,20 +117,20 @@ class TokenClassification(LogitsHeadTask):
             )
         return labels
 
-    def outputs(self, labels: list[str], options: TaskOptions) -> list[TensorSpec]:
-        n = len(labels)
+    def outputs(self) -> list[TensorSpec]:
+        n = len(self.labels)
         specs = [TensorSpec("logits", "float32", (1, "seq", n), "unnormalised label scores per token, in label order")]
-        if options.probabilities:
+        if self.options.probabilities:
             specs.append(TensorSpec("probabilities", "float32", (1, "seq", n), "softmax of logits over the label axis, per token"))
         return specs
 
-    def postprocessing(self, labels: list[str], options: TaskOptions) -> dict[str, Any]:
+    def postprocessing(self) -> dict[str, Any]:
         return {
             "kind": "token-classification",
-            "read_output": "probabilities" if options.probabilities else "logits",
-            "apply_softmax": not options.probabilities,
-            "labels": labels,
-            "label_scheme": label_scheme(labels),
+            "read_output": "probabilities" if self.options.probabilities else "logits",
+            "apply_softmax": not self.options.probabilities,
+            "labels": self.labels,
+            "label_scheme": label_scheme(self.labels),
             "outside_label": OUTSIDE,
             "token_decision": "argmax over the label axis for each token; its probability is the token's score",
             "skip_tokens": "tokens with attention_mask 0 or no word id (special tokens such as [CLS]/[SEP], padding); "
@@ -147,7 +149,7 @@ class TokenClassification(LogitsHeadTask):
             "same_as": 'transformers.pipeline("token-classification", aggregation_strategy="first") with this tokenizer',
         }
 
-    def task_metrics(self, reference, candidate, vectors, labels) -> list[TaskMetric]:
+    def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         agree = total = matched = union = 0
         token_disagreements, span_disagreements = [], []
         for index, (ref, cand, vector) in enumerate(zip(reference, candidate, vectors)):
@@ -158,8 +160,8 @@ class TokenClassification(LogitsHeadTask):
             agree, total = agree + same, total + len(keep)
             if same != len(keep):
                 token_disagreements.append(index)
-            ref_spans = {e.key() for e in self._entities(ref, vector, labels)}
-            cand_spans = {e.key() for e in self._entities(cand, vector, labels)}
+            ref_spans = {e.key() for e in self._entities(ref, vector)}
+            cand_spans = {e.key() for e in self._entities(cand, vector)}
             matched, union = matched + len(ref_spans & cand_spans), union + len(ref_spans | cand_spans)
             if ref_spans != cand_spans:
                 span_disagreements.append(index)
@@ -171,16 +173,16 @@ class TokenClassification(LogitsHeadTask):
                         "definition": "|same (type, start, end)| / |in either|, over all samples"}),
         ]
 
-    def _entities(self, outputs, vector, labels) -> list[Entity]:
+    def _entities(self, outputs, vector) -> list[Entity]:
         # The probabilities output when there is one (the graph's softmax), else softmax of the logits.
         scores = outputs[1] if len(outputs) > 1 else softmax(outputs[0])
-        return aggregate_entities(vector.text, scores, vector.attention_mask, vector.offsets, vector.word_ids, labels)
+        return aggregate_entities(vector.text, scores, vector.attention_mask, vector.offsets, vector.word_ids, self.labels)
 
-    def decode(self, outputs, labels, vector) -> list[dict[str, Any]]:
-        return [asdict(e) for e in self._entities(outputs, vector, labels)]
+    def decode(self, outputs, vector) -> list[dict[str, Any]]:
+        return [asdict(e) for e in self._entities(outputs, vector)]
 
-    def describe_prediction(self, outputs, labels, vector) -> str:
-        return "; ".join(f"{e.label}: {e.text}" for e in self._entities(outputs, vector, labels))
+    def describe_prediction(self, outputs, vector) -> str:
+        return "; ".join(f"{e.label}: {e.text}" for e in self._entities(outputs, vector))
 
 
 def _text_tokens(vector) -> np.ndarray:

@@ -8,15 +8,19 @@ every compressed variant of a build.
 
 from __future__ import annotations
 
+import platform
 from dataclasses import dataclass, field
 from typing import Any
 
-# Deployment targets edgepack emits, oldest first; recipes and settings name them.
-DEPLOYMENT_TARGETS = ("iOS17", "iOS18")
+from builder.backends.base import LoweringJob, Recipe
+from builder.backends.coreml.settings import DEPLOYMENT_TARGETS, CoreMLSettings, on_macos
+from builder.registry import Registry
 
 
 @dataclass(frozen=True)
-class CoreMLRecipe:
+class CoreMLRecipe(Recipe[Any, Any]):
+    """converted ML Program -> this variant's (compressed) ML Program."""
+
     name: str
     description: str
     precision: str  # "fp32" or "fp16": the ML Program's compute precision
@@ -29,12 +33,25 @@ class CoreMLRecipe:
     # Set when the recipe can only be built where Core ML runs.
     needs_macos: str | None = None
 
-    def compress(self, mlmodel, calibration_feeds: list[dict]):
+    def refusal(self, settings: CoreMLSettings) -> str | None:
+        if self.needs_macos and not on_macos():
+            return f"recipe {self.name} cannot be built on {platform.system()}: {self.needs_macos}; build it on a Mac"
+        if DEPLOYMENT_TARGETS.index(self.min_deployment_target) > DEPLOYMENT_TARGETS.index(settings.deployment_target):
+            return (f"recipe {self.name} needs Core ML {self.min_deployment_target} or later; "
+                    f"add --deployment-target {self.min_deployment_target}")
+        return None
+
+    def builds_only_on(self) -> str | None:
+        return "macOS" if self.needs_macos else None
+
+    def apply(self, mlmodel, job: LoweringJob):
         import coremltools.optimize.coreml as cto
 
         if self.calibrate_activations:
+            from builder.backends.coreml.conversion import calibration_feeds
+
             config = cto.OptimizationConfig(global_config=cto.experimental.OpActivationLinearQuantizerConfig(mode="linear_symmetric"))
-            mlmodel = cto.experimental.linear_quantize_activations(mlmodel, config, calibration_feeds)
+            mlmodel = cto.experimental.linear_quantize_activations(mlmodel, config, calibration_feeds(job))
         if self.compression is None:
             return mlmodel
         function, config_class = self.compression
@@ -61,3 +78,7 @@ COREML_RECIPE_LIST = (
                  {"mode": "linear_symmetric", "dtype": "int8", "granularity": "per_channel"}, calibrate_activations=True,
                  needs_macos="coremltools calibrates activation quantization by running the model with Core ML, which exists only on macOS"),
 )
+
+COREML_RECIPES: Registry[CoreMLRecipe] = Registry("Core ML recipe")
+for _recipe in COREML_RECIPE_LIST:
+    COREML_RECIPES.add(_recipe.name, _recipe)

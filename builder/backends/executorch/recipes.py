@@ -1,40 +1,42 @@
-"""Quantization recipes for ExecuTorch with the XNNPACK backend."""
+"""Quantization recipes for ExecuTorch. Each starts from the build's one fused ExportedProgram and
+never re-traces the model; PT2E recipes quantize with the backend's delegate's quantizer."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING
 
-import torch
-from torch.export import ExportedProgram
+from builder.backends.base import LoweringJob, Recipe
+from builder.registry import Registry
 
-from builder.export import ExportedModel, Inputs
-from builder.quant.base import Recipe
+if TYPE_CHECKING:
+    from torch.export import ExportedProgram
+
+    from builder.export import ExportedModel
 
 
-class Fp32(Recipe):
+class ExecuTorchRecipe(Recipe["ExportedModel", "ExportedProgram"]):
+    """fused fp32 program -> the program this variant is lowered from."""
+
+
+class Fp32(ExecuTorchRecipe):
     name = "fp32"
     description = "float32 weights and activations (no quantization)"
 
-    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
+    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
         return model.program
 
 
-class _XnnpackPT2E(Recipe):
-    """PT2E with XNNPACK's quantizer: symmetric int8, per-channel weights."""
+class _PT2E(ExecuTorchRecipe):
+    """PT2E with the delegate's quantizer (XNNPACK: symmetric int8, per-channel weights)."""
 
     dynamic: bool
 
-    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
-        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
-            XNNPACKQuantizer,
-            get_symmetric_quantization_config,
-        )
+    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
+        import torch
         from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
-        quantizer = XNNPACKQuantizer().set_global(
-            get_symmetric_quantization_config(is_per_channel=True, is_dynamic=self.dynamic)
-        )
-        prepared = prepare_pt2e(model.program.module(), quantizer)
+        calibration = job.samples
+        prepared = prepare_pt2e(model.program.module(), job.settings.delegate.quantizer(self.dynamic))
         with torch.no_grad():
             # Dynamic activations need no ranges, but observers must see one batch to
             # settle the weight observers.
@@ -43,19 +45,19 @@ class _XnnpackPT2E(Recipe):
             return model.reexport(convert_pt2e(prepared))
 
 
-class Int8Dynamic(_XnnpackPT2E):
+class Int8Dynamic(_PT2E):
     name = "int8-dynamic"
     description = "PT2E int8: per-channel weights, activations quantized per call"
     dynamic = True
 
 
-class Int8Static(_XnnpackPT2E):
+class Int8Static(_PT2E):
     name = "int8-static"
     description = "PT2E int8: per-channel weights, activation ranges calibrated on the sample texts"
     dynamic = False
 
 
-class Int8DynamicActivationInt4Weight(Recipe):
+class Int8DynamicActivationInt4Weight(ExecuTorchRecipe):
     """torchao 8da4w: int4 weights in groups of 32 along the input dimension, int8
     activations quantized per token at run time. Linears whose input width is not a
     multiple of the group size stay fp32, and so do linears whose weight another op also
@@ -66,7 +68,8 @@ class Int8DynamicActivationInt4Weight(Recipe):
     description = "torchao: int8 dynamic activations, int4 weights grouped by 32"
     group_size = 32
 
-    def apply(self, model: ExportedModel, calibration: Sequence[Inputs]) -> ExportedProgram:
+    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
+        import torch
         from torchao.quantization import Int8DynamicActivationIntxWeightConfig
         from torchao.quantization.granularity import PerGroup
         # The public quantize_() walks nn.Linear modules; the exported graph holds plain
@@ -96,3 +99,8 @@ class Int8DynamicActivationInt4Weight(Recipe):
         graph.recompile()
         with torch.no_grad():
             return model.reexport(graph)
+
+
+EXECUTORCH_RECIPES: Registry[ExecuTorchRecipe] = Registry("ExecuTorch recipe")
+for _recipe in (Fp32(), Int8Dynamic(), Int8Static(), Int8DynamicActivationInt4Weight()):
+    EXECUTORCH_RECIPES.add(_recipe.name, _recipe)
