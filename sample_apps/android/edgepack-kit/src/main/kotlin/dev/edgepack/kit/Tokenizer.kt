@@ -1090,8 +1090,8 @@ internal object UnicodeData {
 }
 
 // <generated-unicode-tables>
-// Measured from Hugging Face tokenizers 0.23.3 by builder/apps/unicode_tables.py
-// (`python -m builder.apps.unicode_tables`); do not edit by hand.
+// Measured from Hugging Face tokenizers 0.23.3 by tools/unicode_tables.py
+// (`python -m tools.unicode_tables`); do not edit by hand.
 internal object UnicodeTables {
     /** clean_text removes these (NUL, U+FFFD, control/format/private-use). */
     val CONTROL: String = "0-8,b-c,e-1f,7f-9f,ad,600-605,61c,6dd,70f,180e,200b-200f,202a-202e,2060-2064,2066-206f,e000-f8ff,feff,fff9-fffb,fffd,110bd,1bca0-1bca3,1d173-1d17a,e0001,e0020-e007f,f0000-ffffd,100000-10fffd"

@@ -450,13 +450,13 @@ def kotlin_property_misuse(kotlin_source: str, upstream_signatures_file: Path) -
 # --------------------------------------------------------------------------- regeneration
 
 def write_signatures(upstream_dir: Path, kotlinc: Path, out_file: Path, ref: str) -> None:
-    """Regenerate SIGNATURES.txt: `python -m builder.apps.stubs <upstream executorch checkout dir> <ref>`."""
+    """Regenerate SIGNATURES.txt: `python -m tools.stubs <upstream executorch checkout dir> <ref>`."""
     lines = extract_upstream_signatures(upstream_dir, kotlinc)
     header = [
         "# Public JVM API of the ExecuTorch Android library (org.pytorch.executorch), one member a line.",
         f"# Extracted from pytorch/executorch {ref},",
         f"# {UPSTREAM_DIR}/{{{','.join(UPSTREAM_FILES)}}}",
-        "# by builder/apps/stubs.py: extract_upstream_signatures (kotlinc + javap -public; synthetic Kotlin members,",
+        "# by tools/stubs.py: extract_upstream_signatures (kotlinc + javap -public; synthetic Kotlin members,",
         "# internal/private constructors and enum values()/valueOf()/getEntries() dropped).",
         "# Format: <class> | <signature> [| kotlin-property <name>]: Kotlin callers must use the property name.",
     ]
@@ -467,6 +467,6 @@ if __name__ == "__main__":  # pragma: no cover - maintenance entry point
     from builder.apps.kotlin import kotlinc as _kotlinc
 
     checkout, ref = Path(sys.argv[1]), sys.argv[2]
-    target = Path(__file__).resolve().parents[2] / "templates" / "android-stubs" / "executorch" / "SIGNATURES.txt"
+    target = Path(__file__).resolve().parents[1] / "templates" / "android-stubs" / "executorch" / "SIGNATURES.txt"
     write_signatures(checkout / UPSTREAM_DIR if (checkout / UPSTREAM_DIR).is_dir() else checkout, _kotlinc(), target, ref)
     print(f"wrote {target}")

@@ -1,10 +1,11 @@
 """Regenerate sample_apps/ (committed, drift-checked by tests/test_android_app.py and
 tests/test_ios_app.py):
 
-    .venv/bin/python -m builder.apps.samples
+    .venv/bin/python -m tools.sample_apps
 
 builds the embedded demo the way `make demo` does (both targets) and writes the app shells
-generated from that bundle. Works from a source checkout only.
+generated from that bundle. Development tooling (tools/ is not in the wheel): works from a
+source checkout only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from builder.apps.platforms import APP_PLATFORMS
 from builder.cli import cli
 
-SAMPLE_APPS = Path(__file__).resolve().parents[2] / "sample_apps"
+SAMPLE_APPS = Path(__file__).resolve().parents[1] / "sample_apps"
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ code point (`measure()`, once per process), and emitted into each kit:
 - Kotlin: the `UnicodeTables` object at the end of Tokenizer.kt (`kotlin_source()`);
 - Swift: UnicodeTables.swift of EdgepackKit (`swift_source()`).
 
-`python -m builder.apps.unicode_tables` rewrites both.
+`python -m tools.unicode_tables` rewrites both (development tooling: the kits ship the tables it
+wrote, not this module).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from builder.resources import data_dir
 
 BEGIN = "// <generated-unicode-tables>"
 END = "// </generated-unicode-tables>"
 
-KOTLIN_FILE = data_dir("templates") / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit" / "Tokenizer.kt"
-SWIFT_FILE = data_dir("templates") / "ios" / "EdgepackKit" / "Sources" / "EdgepackKit" / "UnicodeTables.swift"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+KOTLIN_FILE = TEMPLATES / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit" / "Tokenizer.kt"
+SWIFT_FILE = TEMPLATES / "ios" / "EdgepackKit" / "Sources" / "EdgepackKit" / "UnicodeTables.swift"
 
 _BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
 
@@ -194,8 +195,8 @@ def kotlin_source(tables: Tables | None = None) -> str:
     k = _kotlin_chunks
     return "\n".join([
         BEGIN,
-        f"// Measured from Hugging Face tokenizers {t.version} by builder/apps/unicode_tables.py",
-        "// (`python -m builder.apps.unicode_tables`); do not edit by hand.",
+        f"// Measured from Hugging Face tokenizers {t.version} by tools/unicode_tables.py",
+        "// (`python -m tools.unicode_tables`); do not edit by hand.",
         "internal object UnicodeTables {",
         f"    /** clean_text removes these (NUL, U+FFFD, control/format/private-use). */\n    val CONTROL: String = {k(ranges(t.control))}",
         f"    /** clean_text maps these to ' '. */\n    val CLEAN_SPACE: String = {k(ranges(t.clean_space))}",
@@ -250,8 +251,8 @@ def swift_source(tables: Tables | None = None) -> str:
     ]
     lines = [
         BEGIN,
-        f"// Measured from Hugging Face tokenizers {t.version} by builder/apps/unicode_tables.py",
-        "// (`python -m builder.apps.unicode_tables`); do not edit by hand.",
+        f"// Measured from Hugging Face tokenizers {t.version} by tools/unicode_tables.py",
+        "// (`python -m tools.unicode_tables`); do not edit by hand.",
         "",
         "/// Character classes of `tokenizers` as hex ranges (`a-b,c`) and mappings (`a=b.c;d=e`),",
         "/// parsed once by `UnicodeData`; plain strings keep the Swift type checker fast.",

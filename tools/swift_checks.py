@@ -4,7 +4,7 @@
   tests replay the bundle's test vectors through the Swift tokenizer and post-processing).
 - `typecheck_app`: the app's Core ML-facing code (every App/ and AppTests/ file that does not
   import SwiftUI) compiled against templates/ios-stubs/CoreML, a stub of the Core ML API, and
-  the real EdgepackKit. Files importing SwiftUI can only be parsed (builder.apps.syntax).
+  the real EdgepackKit. Files importing SwiftUI can only be parsed (tools/syntax.py).
 
 Swift runs natively where it exists (macOS) and in the Debian chroot elsewhere
 (builder.apps.swift_toolchain). Each check works in a persistent directory so that Swift's
