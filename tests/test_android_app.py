@@ -17,14 +17,13 @@ from builder.apps.scaffold import MARKER
 from builder.apps.escaping import android_string, kotlin_string
 from builder.cli import cli
 from builder.errors import EdgepackError
-from builder.resources import data_dir
 from bundles import assert_same_manifest, assert_same_vectors
 from tools import jvm, syntax
 from tools.stubs import kotlin_property_misuse
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
-SIGNATURES = data_dir("templates") / "android-stubs" / "executorch" / "SIGNATURES.txt"
+SIGNATURES = jvm.STUBS / "executorch" / "SIGNATURES.txt"
 HOSTILE_NAME = 'Tom\'s "Best" \\ $price ${x} @home\nline two\t<b>&amp; 日本語 🎉'
 
 

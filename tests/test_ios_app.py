@@ -27,7 +27,7 @@ from tools import pbxproj_checks, swift_checks, syntax
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
-STUB = ROOT / "templates" / "ios-stubs" / "CoreML"
+STUB = ROOT / "tools" / "ios-stubs" / "CoreML"
 HOSTILE_NAME = 'Tom\'s "Best" \\(x) \\ $(HOME) ${x} @home\nline two\t<b>&amp; 日本語 🎉\u2028end'
 
 

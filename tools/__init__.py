@@ -18,6 +18,9 @@ committed files:
   (`python -m tools.unicode_tables` rewrites both kits' files).
 - `sample_apps`: `python -m tools.sample_apps` regenerates sample_apps/ from the demo bundle.
 
+`android-stubs/` (Java stubs of the Android and ExecuTorch APIs) and `ios-stubs/` (a Swift stub
+of Core ML) are what the generated apps' code is compiled against here.
+
 Run from the repository root (`python -m ...`; pytest finds the package through
 `pythonpath = ["."]` in pyproject.toml).
 """

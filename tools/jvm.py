@@ -22,9 +22,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from builder.resources import data_dir
 
-STUBS = data_dir("templates") / "android-stubs"
+STUBS = Path(__file__).resolve().parent / "android-stubs"
 STUB_SETS = ("android", "executorch")  # each becomes <name>-stubs-<hash>.jar
 INSTALL_HINT = "install the app toolchain with `make app-tools`"
 JUNIT4_JAR = Path("/usr/share/java/junit4.jar")
@@ -100,7 +99,7 @@ def _javac_version() -> str:
 
 
 def build_stub_jars(cache_dir: Path | None = None) -> list[Path]:
-    """Compile templates/android-stubs/{android,executorch} with `javac --release 17` into jars,
+    """Compile tools/android-stubs/{android,executorch} with `javac --release 17` into jars,
     cached by a hash of the sources (and the javac version). Returns [android jar, executorch jar]."""
     _require("javac", "jar", "junit4")
     cache_dir = Path(cache_dir) if cache_dir is not None else cache_root() / "stub-jars"

@@ -1,6 +1,6 @@
 """Keep the ExecuTorch compile-time stubs honest.
 
-templates/android-stubs/executorch holds hand-written Java stubs of the ExecuTorch Android API
+tools/android-stubs/executorch holds hand-written Java stubs of the ExecuTorch Android API
 (`org.pytorch.executorch.*`). Generated Kotlin is compiled against them on hosts without the
 Android SDK, so a stub whose signature drifts from the real library would let a broken app
 "compile". SIGNATURES.txt is the public JVM surface of the upstream classes, produced by
@@ -467,6 +467,6 @@ if __name__ == "__main__":  # pragma: no cover - maintenance entry point
     from builder.apps.kotlin import kotlinc as _kotlinc
 
     checkout, ref = Path(sys.argv[1]), sys.argv[2]
-    target = Path(__file__).resolve().parents[1] / "templates" / "android-stubs" / "executorch" / "SIGNATURES.txt"
+    target = Path(__file__).resolve().parent / "android-stubs" / "executorch" / "SIGNATURES.txt"
     write_signatures(checkout / UPSTREAM_DIR if (checkout / UPSTREAM_DIR).is_dir() else checkout, _kotlinc(), target, ref)
     print(f"wrote {target}")

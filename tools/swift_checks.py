@@ -3,7 +3,7 @@
 - `run_package_tests`: `swift build` and `swift test` of the app's own EdgepackKit package (its
   tests replay the bundle's test vectors through the Swift tokenizer and post-processing).
 - `typecheck_app`: the app's Core ML-facing code (every App/ and AppTests/ file that does not
-  import SwiftUI) compiled against templates/ios-stubs/CoreML, a stub of the Core ML API, and
+  import SwiftUI) compiled against tools/ios-stubs/CoreML, a stub of the Core ML API, and
   the real EdgepackKit. Files importing SwiftUI can only be parsed (tools/syntax.py).
 
 Swift runs natively where it exists (macOS) and in the Debian chroot elsewhere
@@ -20,9 +20,8 @@ from pathlib import Path
 
 from builder.apps import swift_toolchain
 from builder.apps.locking import exclusive
-from builder.resources import data_dir
 
-CORE_ML_STUB = data_dir("templates") / "ios-stubs" / "CoreML"
+CORE_ML_STUB = Path(__file__).resolve().parent / "ios-stubs" / "CoreML"
 UI_MODULES = ("SwiftUI", "UIKit")
 _ERROR = re.compile(r"^(?P<file>/\S+?):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.*)$", re.M)
 _EXECUTED = re.compile(r"Executed (\d+) tests?, with (\d+) failures?")

@@ -3,7 +3,7 @@
 // Upstream API: pytorch/executorch
 //   extension/android/executorch_android/src/main/java/org/pytorch/executorch/EValue.kt
 // Public JVM signatures checked against tag v1.4.1 (commit e4d02f41f7909e8ed5bf4a14ffc520d733453d9f),
-// see templates/android-stubs/executorch/SIGNATURES.txt and tools/stubs.py.
+// see tools/android-stubs/executorch/SIGNATURES.txt and tools/stubs.py.
 package org.pytorch.executorch;
 
 public final class EValue {
