@@ -83,9 +83,9 @@ def test_single_word_every_code_point_matches_hf(kit_jar, tmp_path):
 
 
 def test_unicode_tables_are_current():
-    """The tables embedded in Tokenizer.kt were measured from the installed tokenizers."""
+    """The tables in UnicodeTables.kt were measured from the installed tokenizers."""
     assert unicode_tables.embedded(unicode_tables.KOTLIN_FILE) == unicode_tables.kotlin_source(), (
-        "Tokenizer.kt's Unicode tables are stale: run `python -m tools.unicode_tables`")
+        "UnicodeTables.kt is stale: run `python -m tools.unicode_tables`")
 
 
 def test_unsupported_tokenizers_are_refused(kit_jar, tmp_path):

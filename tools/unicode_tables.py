@@ -9,7 +9,7 @@ crate. Android's ICU, the JVM's `Character`, Apple's Foundation and the Swift st
 disagree with all of them, so the tables are measured from `tokenizers` itself, code point by
 code point (`measure()`, once per process), and emitted into each kit:
 
-- Kotlin: the `UnicodeTables` object at the end of Tokenizer.kt (`kotlin_source()`);
+- Kotlin: UnicodeTables.kt of edgepack-kit, the `UnicodeTables` object (`kotlin_source()`);
 - Swift: UnicodeTables.swift of EdgepackKit (`swift_source()`).
 
 `python -m tools.unicode_tables` rewrites both (development tooling: the kits ship the tables it
@@ -28,7 +28,7 @@ BEGIN = "// <generated-unicode-tables>"
 END = "// </generated-unicode-tables>"
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-KOTLIN_FILE = TEMPLATES / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit" / "Tokenizer.kt"
+KOTLIN_FILE = TEMPLATES / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit" / "UnicodeTables.kt"
 SWIFT_FILE = TEMPLATES / "ios" / "EdgepackKit" / "Sources" / "EdgepackKit" / "UnicodeTables.swift"
 
 _BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
@@ -190,7 +190,7 @@ def _kotlin_chunks(value: str, size: int = 16000) -> str:
 
 
 def kotlin_source(tables: Tables | None = None) -> str:
-    """The Kotlin `UnicodeTables` object (the generated block of Tokenizer.kt)."""
+    """UnicodeTables.kt: the Kotlin `UnicodeTables` object (the file's generated block)."""
     t = tables or measure()
     k = _kotlin_chunks
     return "\n".join([

@@ -26,7 +26,6 @@ from builder.resources import data_dir
 
 # From the source tree or, installed, from the wheel's copy of templates/.
 KIT_SOURCES = data_dir("templates") / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit"
-KIT_FILES = ("Json.kt", "Tokenizer.kt", "TokenizerCli.kt")
 KOTLIN_COMPILER_VERSION = "2.4.20"
 INSTALL_HINT = "install the app toolchain with `make app-tools` (a JDK, npm, aapt2, JUnit 4)"
 
@@ -85,7 +84,9 @@ def kotlin_stdlib() -> Path:
 
 
 def kit_sources() -> list[Path]:
-    return [KIT_SOURCES / name for name in KIT_FILES]
+    """Every source of the kit (plain Kotlin): the tokenizer's stages, one file each, TokenizerCli, and
+    the rest of the kit, so that a new stage file needs no list here."""
+    return sorted(KIT_SOURCES.glob("*.kt"))
 
 
 def compile_kit(out_dir: Path | None = None) -> Path:
