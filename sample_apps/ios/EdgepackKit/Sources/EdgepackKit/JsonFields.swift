@@ -2,7 +2,7 @@ import Foundation
 
 /// Typed reads of the bundle's JSON files (manifest.json, test_vectors.json), failing with the
 /// field's path instead of crashing on a cast, so a bundle from another edgepack version gives
-/// a readable error. Built on the kit's strict JSON reader (JSON.swift), as the tokenizer is.
+/// a readable error. Built on the kit's strict JSON reader (Json.swift), as the tokenizer is.
 struct JSONFields {
     let object: JSONObject
     let context: String
