@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.apps import jvm, kotlin, syntax
+from builder.apps import kotlin
 from builder.apps.android import generate_android_app
 from builder.apps.scaffold import MARKER
 from builder.apps.escaping import android_string, kotlin_string
-from builder.apps.stubs import kotlin_property_misuse
 from builder.cli import cli
 from builder.errors import EdgepackError
-from builder.resources import data_dir
 from bundles import assert_same_manifest, assert_same_vectors
+from tools import jvm, syntax
+from tools.stubs import kotlin_property_misuse
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
-SIGNATURES = data_dir("templates") / "android-stubs" / "executorch" / "SIGNATURES.txt"
+SIGNATURES = jvm.STUBS / "executorch" / "SIGNATURES.txt"
 HOSTILE_NAME = 'Tom\'s "Best" \\ $price ${x} @home\nline two\t<b>&amp; 日本語 🎉'
 
 
@@ -154,7 +154,7 @@ def test_regenerating_replaces_a_generated_app(demo_bundle, tmp_path):
 
 
 def test_sample_app_is_what_the_generator_writes(app):
-    """sample_apps/android is committed; regenerate it with `python -m builder.apps.samples`."""
+    """sample_apps/android is committed; regenerate it with `python -m tools.sample_apps`."""
     generated = {p.relative_to(app).as_posix() for p in app.rglob("*") if p.is_file()}
     committed = {p.relative_to(SAMPLE_APP).as_posix() for p in SAMPLE_APP.rglob("*") if p.is_file()}
     assert generated == committed

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.apps import jvm, stubs, syntax
+from tools import jvm, stubs, syntax
 
 EXECUTORCH_STUBS = jvm.STUBS / "executorch"
 SIGNATURES = EXECUTORCH_STUBS / "SIGNATURES.txt"

@@ -16,17 +16,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.apps import swift_checks, swift_toolchain, syntax, xcode
+from builder.apps import swift_toolchain, xcode
 from builder.apps.escaping import pbxproj_string, swift_string
 from builder.apps.ios import generate_ios_app
 from builder.apps.scaffold import MARKER
 from builder.cli import cli
 from builder.errors import EdgepackError
 from bundles import assert_same_manifest, assert_same_vectors
+from tools import pbxproj_checks, swift_checks, syntax
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
-STUB = ROOT / "templates" / "ios-stubs" / "CoreML"
+STUB = ROOT / "tools" / "ios-stubs" / "CoreML"
 HOSTILE_NAME = 'Tom\'s "Best" \\(x) \\ $(HOME) ${x} @home\nline two\t<b>&amp; 日本語 🎉\u2028end'
 
 
@@ -55,7 +56,7 @@ def test_layout_and_every_file_parses(app):
 
 
 def test_xcode_project_is_structurally_sound(app, demo_bundle, tmp_path):
-    assert xcode.check_project(app) == []
+    assert pbxproj_checks.check_project(app) == []
     text = (app / xcode.PROJECT_FILE / "project.pbxproj").read_text()
     assert "model-fp16.mlpackage" in text and "XCLocalSwiftPackageReference" in text
     # Regenerating gives the same project file: ids are derived from roles and paths, not random.
@@ -77,7 +78,7 @@ def test_project_check_finds_damage(app, tmp_path, damage, finding):
     shutil.copytree(app, copy)
     pbxproj = copy / xcode.PROJECT_FILE / "project.pbxproj"
     pbxproj.write_text(damage(pbxproj.read_text()))
-    problems = xcode.check_project(copy)
+    problems = pbxproj_checks.check_project(copy)
     assert any(finding in p for p in problems), problems
 
 
@@ -88,7 +89,7 @@ def test_project_check_requires_the_model_in_the_app_target(app, tmp_path):
     shutil.rmtree(model)
     # Without the model on disk the generator leaves it out, and the check says so.
     xcode.write_project(copy, bundle_id="dev.edgepack.demo", deployment_target="17.0")
-    assert any("no Core ML model in the app target" in p for p in xcode.check_project(copy))
+    assert any("no Core ML model in the app target" in p for p in pbxproj_checks.check_project(copy))
 
 
 def test_swift_package_builds_and_replays_the_bundle(app):
@@ -159,7 +160,7 @@ def test_hostile_names_are_escaped_for_swift_plist_and_pbxproj(demo_bundle, tmp_
     _swift_or_fail()
     app = generate_ios_app(demo_bundle[0], tmp_path / "hostile", app_name=HOSTILE_NAME).path
     assert syntax.parse_tree_errors(app) == []
-    assert xcode.check_project(app) == []
+    assert pbxproj_checks.check_project(app) == []
     import plistlib
     assert plistlib.loads((app / "App/Info.plist").read_bytes())["CFBundleDisplayName"] == HOSTILE_NAME
     # The Swift literal decodes to the same text: compile and run it.
@@ -182,7 +183,7 @@ def test_pbxproj_strings_round_trip():
 
     values = ["plain", "with space", 'quote " and \\ backslash', "a//b", "$(inherited)", "tab\tnew\nline", "日本語 🎉", ""]
     text = "{ " + " ".join(f"k{i} = {pbxproj_string(v)};" for i, v in enumerate(values)) + " }"
-    for parsed in (OpenStepDecoder.ParseFromString(text), xcode.parse_pbxproj("// !$*UTF8*$!\n" + text)):
+    for parsed in (OpenStepDecoder.ParseFromString(text), pbxproj_checks.parse_pbxproj("// !$*UTF8*$!\n" + text)):
         assert [parsed[f"k{i}"] for i in range(len(values))] == values
 
 
@@ -225,7 +226,7 @@ def test_refusals(demo_bundle, tmp_path):
 def test_build_writes_both_app_shells_into_the_bundle(demo_bundle):
     """`make demo` (like the fixture) builds with --app android --app ios."""
     apps = demo_bundle[0] / "apps"
-    assert xcode.check_project(apps / "ios") == []
+    assert pbxproj_checks.check_project(apps / "ios") == []
     assert (apps / "ios/App/Resources/model-fp16.mlpackage").is_dir()
     assert (apps / "android/app/src/main/assets/model-int8-dynamic.pte").is_file()
     manifest = json.loads((demo_bundle[0] / "manifest.json").read_text())
@@ -248,11 +249,11 @@ def test_cli_generates_and_replaces_its_own_app(demo_bundle, tmp_path):
     assert "Xcode project written" in result.output and "ios-coreml/int8-weights" in result.output
     assert (out / "App/Resources/model-int8-weights.mlpackage").is_dir()
     assert "PRODUCT_BUNDLE_IDENTIFIER = com.example.demo;" in (out / xcode.PROJECT_FILE / "project.pbxproj").read_text()
-    assert xcode.check_project(out) == []
+    assert pbxproj_checks.check_project(out) == []
 
 
 def test_sample_app_is_the_demo_app_regenerated(app):
-    """sample_apps/ios is what `python -m builder.apps.samples` writes from the demo bundle;
+    """sample_apps/ios is what `python -m tools.sample_apps` writes from the demo bundle;
     regenerate it after changing templates/ios or the demo."""
     committed = {p.relative_to(SAMPLE_APP).as_posix() for p in SAMPLE_APP.rglob("*") if p.is_file()}
     fresh = {p.relative_to(app).as_posix() for p in app.rglob("*") if p.is_file()}

@@ -23,6 +23,7 @@ from checkpoints import minilm_dir
 from tokenizer_configs import (BPE_CONFIGS, PAIRS, TEXTS, WORDPIECE_CONFIGS, added_token_variants, bpe_configs as make_bpe_configs,
                                every_code_point, refusals, regex_probe, single_word_every_code_point,
                                trained_wordpiece)
+from tools import unicode_tables
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +83,9 @@ def test_single_word_every_code_point_matches_hf(kit_jar, tmp_path):
 
 
 def test_unicode_tables_are_current():
-    """The tables embedded in Tokenizer.kt were measured from the installed tokenizers."""
-    assert kotlin.embedded_unicode_tables() == kotlin.unicode_tables_source(), (
-        "Tokenizer.kt's Unicode tables are stale: run `python -m builder.apps.unicode_tables`")
+    """The tables in UnicodeTables.kt were measured from the installed tokenizers."""
+    assert unicode_tables.embedded(unicode_tables.KOTLIN_FILE) == unicode_tables.kotlin_source(), (
+        "UnicodeTables.kt is stale: run `python -m tools.unicode_tables`")
 
 
 def test_unsupported_tokenizers_are_refused(kit_jar, tmp_path):

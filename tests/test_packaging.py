@@ -1,4 +1,5 @@
-"""targets/ and templates/ must ship inside the wheel, not only live in the source tree."""
+"""targets/ and templates/ must ship inside the wheel, not only live in the source tree; the
+development tooling in tools/ must not."""
 
 import subprocess
 import sys
@@ -20,6 +21,7 @@ def test_wheel_carries_data_and_demo(tmp_path):
     assert "builder/demo/checkpoint/tokenizer.json" in names
     assert "builder/tasks/similarity_queries.json" in names  # the embeddings' parity query set
     assert any(name.endswith("entry_points.txt") for name in names)
+    assert [name for name in names if name.startswith("tools/")] == []
 
 
 def test_data_dirs_resolve_from_the_package():

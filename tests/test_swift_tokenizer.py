@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
-from builder.apps import swift, swift_toolchain, unicode_tables
+from builder.apps import swift, swift_toolchain
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
 from tokenizer_configs import (BPE_CONFIGS, PAIRS, TEXTS, WORDPIECE_CONFIGS, added_token_variants, bpe_configs,
                                canonical_equivalents, every_code_point, refusals, single_word_every_code_point,
                                trained_wordpiece)
+from tools import unicode_tables
 
 CONFIGS = [
     "minilm",
@@ -97,7 +98,7 @@ def test_corpus_is_large_enough(configs):
 def test_unicode_tables_are_current():
     """The tables in UnicodeTables.swift were measured from the installed tokenizers."""
     assert unicode_tables.embedded(unicode_tables.SWIFT_FILE) == unicode_tables.swift_source(), (
-        "UnicodeTables.swift is stale: run `python -m builder.apps.unicode_tables`")
+        "UnicodeTables.swift is stale: run `python -m tools.unicode_tables`")
 
 
 def test_unsupported_tokenizers_are_refused(tokenize_bin, tmp_path):

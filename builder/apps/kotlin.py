@@ -5,9 +5,9 @@ edgepack-kit), which must give the ids Hugging Face `tokenizers` gives, id for i
 for offset. This module compiles that kit with the `kotlin-compiler` npm package, runs its
 `TokenizerCli` on the JVM and compares it with `tokenizers`.
 
-The comparison itself is builder/apps/tokenizer_parity.py (shared with the Swift kit), and the
-Unicode tables Tokenizer.kt embeds are measured from `tokenizers` by builder/apps/
-unicode_tables.py (why: see there); `python -m builder.apps.unicode_tables` rewrites both kits'.
+The comparison itself is builder/apps/tokenizer_parity.py (shared with the Swift kit). The
+kits' Unicode tables are measured from `tokenizers` by tools/unicode_tables.py (development
+tooling, not in the wheel; why they are measured: see there).
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from builder.apps import tokenizer_parity, unicode_tables
+from builder.apps import tokenizer_parity
 from builder.apps.locking import exclusive
 from builder.apps.tokenizer_parity import Job, Text, split_output, write_texts
 from builder.resources import data_dir
 
 # From the source tree or, installed, from the wheel's copy of templates/.
 KIT_SOURCES = data_dir("templates") / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit"
-KIT_FILES = ("Json.kt", "Tokenizer.kt", "TokenizerCli.kt")
 KOTLIN_COMPILER_VERSION = "2.4.20"
 INSTALL_HINT = "install the app toolchain with `make app-tools` (a JDK, npm, aapt2, JUnit 4)"
 
@@ -85,7 +84,9 @@ def kotlin_stdlib() -> Path:
 
 
 def kit_sources() -> list[Path]:
-    return [KIT_SOURCES / name for name in KIT_FILES]
+    """Every source of the kit (plain Kotlin): the tokenizer's stages, one file each, TokenizerCli, and
+    the rest of the kit, so that a new stage file needs no list here."""
+    return sorted(KIT_SOURCES.glob("*.kt"))
 
 
 def compile_kit(out_dir: Path | None = None) -> Path:
@@ -144,15 +145,4 @@ def compare_with_hf(tokenizer_json: Path, texts: list[Text], jar: Path | None = 
 def compare_many_with_hf(jobs: list[Job], jar: Path | None = None) -> list[tuple[int, list[dict]]]:
     """compare_with_hf for several (tokenizer.json, texts) jobs, with one JVM run."""
     return tokenizer_parity.compare_many_with_hf(jobs, lambda batch: run_kotlin_tokenizers(batch, jar), label="kotlin")
-
-
-# --------------------------------------------------------------------------- Unicode tables
-
-def unicode_tables_source() -> str:
-    """The Kotlin `UnicodeTables` object, measured from the installed `tokenizers`."""
-    return unicode_tables.kotlin_source()
-
-
-def embedded_unicode_tables(path: Path | None = None) -> str:
-    return unicode_tables.embedded(path or KIT_SOURCES / "Tokenizer.kt")
 

@@ -1,6 +1,6 @@
 // <generated-unicode-tables>
-// Measured from Hugging Face tokenizers 0.23.3 by builder/apps/unicode_tables.py
-// (`python -m builder.apps.unicode_tables`); do not edit by hand.
+// Measured from Hugging Face tokenizers 0.23.3 by tools/unicode_tables.py
+// (`python -m tools.unicode_tables`); do not edit by hand.
 
 /// Character classes of `tokenizers` as hex ranges (`a-b,c`) and mappings (`a=b.c;d=e`),
 /// parsed once by `UnicodeData`; plain strings keep the Swift type checker fast.

@@ -1,0 +1,87 @@
+package dev.edgepack.kit
+
+/** Lookups over [UnicodeTables], parsed once. */
+internal object UnicodeData {
+    private class RangeSet(spec: String) {
+        val starts: IntArray
+        val ends: IntArray
+
+        init {
+            val parts = if (spec.isEmpty()) emptyList() else spec.split(',')
+            starts = IntArray(parts.size)
+            ends = IntArray(parts.size)
+            parts.forEachIndexed { i, p ->
+                val dash = p.indexOf('-')
+                if (dash < 0) { starts[i] = p.toInt(16); ends[i] = starts[i] } else {
+                    starts[i] = p.substring(0, dash).toInt(16); ends[i] = p.substring(dash + 1).toInt(16)
+                }
+            }
+        }
+
+        operator fun contains(c: Int): Boolean {
+            var lo = 0
+            var hi = starts.size - 1
+            while (lo <= hi) {
+                val mid = (lo + hi) ushr 1
+                when {
+                    c < starts[mid] -> hi = mid - 1
+                    c > ends[mid] -> lo = mid + 1
+                    else -> return true
+                }
+            }
+            return false
+        }
+    }
+
+    private fun mapping(spec: String): Map<Int, IntArray> {
+        val out = HashMap<Int, IntArray>()
+        if (spec.isEmpty()) return out
+        for (entry in spec.split(';')) {
+            val eq = entry.indexOf('=')
+            val value = entry.substring(eq + 1)
+            out[entry.substring(0, eq).toInt(16)] = if (value.isEmpty()) IntArray(0) else value.split('.').map { it.toInt(16) }.toIntArray()
+        }
+        return out
+    }
+
+    private val control by lazy { RangeSet(UnicodeTables.CONTROL) }
+    private val cleanSpace by lazy { RangeSet(UnicodeTables.CLEAN_SPACE) }
+    private val whitespace by lazy { RangeSet(UnicodeTables.WHITESPACE) }
+    private val punctuation by lazy { RangeSet(UnicodeTables.PUNCTUATION) }
+    private val decompositions by lazy { mapping(UnicodeTables.DECOMPOSITION) }
+    private val nonspacing by lazy { RangeSet(UnicodeTables.NONSPACING_MARK) }
+    private val classes: Map<Int, Int> by lazy {
+        val out = HashMap<Int, Int>()
+        for (span in UnicodeTables.COMBINING_CLASS.split(',')) {
+            if (span.isEmpty()) continue
+            val (range, k) = span.split(':')
+            val (a, b) = range.split('-').map { it.toInt(16) }
+            for (c in a..b) out[c] = k.toInt(16)
+        }
+        out
+    }
+    private val lower by lazy { mapping(UnicodeTables.LOWERCASE) }
+
+    private val regexLetter by lazy { RangeSet(UnicodeTables.REGEX_LETTER) }
+    private val regexNumber by lazy { RangeSet(UnicodeTables.REGEX_NUMBER) }
+    private val regexSpace by lazy { RangeSet(UnicodeTables.REGEX_SPACE) }
+    private val word by lazy { RangeSet(UnicodeTables.WORD) }
+
+    fun isControl(c: Int) = c in control
+    fun isCleanSpace(c: Int) = c in cleanSpace
+    fun isWhitespace(c: Int) = c in whitespace
+    fun isPunctuation(c: Int) = c in punctuation
+    fun decomposition(c: Int): IntArray? = decompositions[c]
+    fun isNonspacingMark(c: Int) = c in nonspacing
+    fun combiningClass(c: Int): Int = classes[c] ?: 0
+    fun lowercase(c: Int): IntArray? = lower[c]
+
+    /** `\p{L}`, `\p{N}` and `\s` of the ByteLevel split regex (Oniguruma's Unicode tables). */
+    fun isRegexLetter(c: Int) = c in regexLetter
+    fun isRegexNumber(c: Int) = c in regexNumber
+    fun isRegexSpace(c: Int) = c in regexSpace
+
+    /** Regex `\w` as the Rust regex crate defines it (used for single_word added tokens); the
+     *  JVM's Character data is an older Unicode and misses thousands of word characters. */
+    fun isWordChar(c: Int) = c in word
+}

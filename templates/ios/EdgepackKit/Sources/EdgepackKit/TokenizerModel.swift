@@ -1,0 +1,70 @@
+import Foundation
+
+/// A token of a word: its id, its text, and [start, end) in code points of the original text.
+struct Tok {
+    let id: Int
+    let value: String
+    let start: Int
+    let end: Int
+}
+
+/// What the pipeline needs of a tokenizer model (tokenizer.json `model`).
+protocol TokenizerModel: Sendable {
+    /// Token -> id.
+    var vocab: Vocab { get }
+
+    /// The tokens of one pre-tokenized word, aligned through `word.normalized`.
+    func tokenize(_ word: Split) -> [Tok]
+}
+
+/// The models this kit implements, by tokenizer.json `model.type`: a new model is its own file and one line here.
+enum TokenizerModels {
+    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> any TokenizerModel)] = [
+        ("WordPiece", { try WordPieceModel.fromJson($0) }),
+        ("BPE", { try BpeModel.fromJson($0) }),
+    ]
+
+    static func fromJson(_ model: JSONObject) throws -> any TokenizerModel {
+        let type = model["type"]?.string
+        guard let reader = readers.first(where: { $0.type == type }) else {
+            throw UnsupportedTokenizerError("unsupported model \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: " and ")) are supported")
+        }
+        return try reader.read(model)
+    }
+}
+
+/// A vocabulary keyed by exact UTF-8 bytes (never by canonically equivalent Swift strings).
+struct Vocab {
+    private let ids: [TokenKey: Int]
+    private let tokens: [Int: String]
+
+    init(_ json: JSONObject) throws {
+        var ids: [TokenKey: Int] = [:]
+        var tokens: [Int: String] = [:]
+        ids.reserveCapacity(json.count)
+        for (key, value) in zip(json.keys, json.values) {
+            let id = try intValue(value, "vocab id")
+            ids[TokenKey(key)] = id
+            tokens[id] = key
+        }
+        self.ids = ids
+        self.tokens = tokens
+    }
+
+    func id(_ token: String) -> Int? { ids[TokenKey(token)] }
+    func id(bytes: [UInt8]) -> Int? { ids[TokenKey(bytes: bytes)] }
+    func token(_ id: Int) -> String? { tokens[id] }
+}
+
+private struct TokenKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ s: String) { bytes = Array(s.utf8) }
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: TokenKey, b: TokenKey) -> Bool { a.bytes == b.bytes }
+}

@@ -1,0 +1,296 @@
+"""Unicode tables for the app shells' tokenizers, measured from the installed `tokenizers`.
+
+`tokenizers` does not use the platform's Unicode data: its control/punctuation/non-spacing-mark
+tables come from old Rust crates (e.g. U+0378-style unassigned code points are kept, many marks
+added after Unicode 9 are not stripped), and lowercasing follows the Rust release it was built
+with. The ByteLevel (GPT-2) split regex runs on Oniguruma, whose `\\p{L}`, `\\p{N}` and `\\s`
+follow yet another Unicode version, and single-word added tokens test `\\w` of the Rust `regex`
+crate. Android's ICU, the JVM's `Character`, Apple's Foundation and the Swift standard library
+disagree with all of them, so the tables are measured from `tokenizers` itself, code point by
+code point (`measure()`, once per process), and emitted into each kit:
+
+- Kotlin: UnicodeTables.kt of edgepack-kit, the `UnicodeTables` object (`kotlin_source()`);
+- Swift: UnicodeTables.swift of EdgepackKit (`swift_source()`).
+
+`python -m tools.unicode_tables` rewrites both (development tooling: the kits ship the tables it
+wrote, not this module).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+BEGIN = "// <generated-unicode-tables>"
+END = "// </generated-unicode-tables>"
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+KOTLIN_FILE = TEMPLATES / "android" / "edgepack-kit" / "src" / "main" / "kotlin" / "dev" / "edgepack" / "kit" / "UnicodeTables.kt"
+SWIFT_FILE = TEMPLATES / "ios" / "EdgepackKit" / "Sources" / "EdgepackKit" / "UnicodeTables.swift"
+
+_BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Code point sets and mappings, as `tokenizers` (the wheel installed here) behaves."""
+
+    version: str
+    control: list[int]            # clean_text removes these
+    clean_space: list[int]        # clean_text maps these to ' '
+    whitespace: list[int]         # BertPreTokenizer splits on these (Rust char::is_whitespace)
+    punctuation: list[int]        # BertPreTokenizer isolates these
+    decomposition: dict[int, str]  # canonical decompositions (not Hangul syllables)
+    combining: dict[int, int]     # canonical combining classes of the marks NFD reorders
+    nonspacing: list[int]         # strip_accents removes these after NFD
+    lowercase: dict[int, str]     # Rust char::to_lowercase where it changes the character
+    regex_letter: list[int]       # Oniguruma \p{L} (ByteLevel split regex)
+    regex_number: list[int]       # Oniguruma \p{N}
+    regex_space: list[int]        # Oniguruma \s
+    word: list[int]               # Rust regex crate \w (single_word added tokens)
+
+
+# --------------------------------------------------------------------------- measuring
+
+def _every_code_point() -> list[int]:
+    return [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+
+
+def _regex_class(pattern: str, code_points: list[int], text: str) -> list[int]:
+    """Code points an Oniguruma class matches, measured with `tokenizers.Regex` (the SysRegex the
+    ByteLevel pre-tokenizer uses): split every code point off with the class removed."""
+    from tokenizers import Regex
+    from tokenizers.pre_tokenizers import Split
+
+    members = set(code_points)
+    for _, (start, end) in Split(Regex(pattern), "removed").pre_tokenize_str(text):
+        for k in range(start, end):
+            members.discard(code_points[k])
+    return sorted(members)
+
+
+def _word_chars(code_points: list[int]) -> list[int]:
+    """`\\w` of the regex crate, as AddedVocabulary's single_word check sees it: an added token
+    `x` (single_word) after each code point and before U+0001 (never a word character) is found
+    exactly when the code point is not a word character."""
+    from tokenizers import AddedToken, Tokenizer
+    from tokenizers.models import WordLevel
+
+    probe = Tokenizer(WordLevel({"<unk>": 0}, unk_token="<unk>"))
+    probe.add_tokens([AddedToken("x", single_word=True, normalized=False)])
+    x = probe.token_to_id("x")
+    chunks = [code_points[i:i + 600] for i in range(0, len(code_points), 600)]
+    encodings = probe.encode_batch(["".join(chr(cp) + "x\x01" for cp in chunk) for chunk in chunks])
+    word = []
+    for chunk, encoding in zip(chunks, encodings):
+        found = {start // 3 for (start, _), i in zip(encoding.offsets, encoding.ids) if i == x}
+        word += [cp for k, cp in enumerate(chunk) if k not in found]
+    return word
+
+
+@cache
+def measure() -> Tables:
+    """Every table, measured once per process (about 15 s)."""
+    import unicodedata
+
+    import tokenizers
+    from tokenizers.normalizers import NFD, BertNormalizer, Lowercase
+    from tokenizers.pre_tokenizers import BertPreTokenizer
+
+    clean = BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
+    strip = BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True, lowercase=False)
+    nfd = NFD()
+    lower = Lowercase()
+    pre = BertPreTokenizer()
+    control, space, whitespace, punctuation, nonspacing = [], [], [], [], []
+    lowercase: dict[int, str] = {}
+    decomposition: dict[int, str] = {}
+    combining: dict[int, int] = {}
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        cleaned = clean.normalize_str(c)
+        if cleaned == "":
+            control.append(cp)
+        elif cleaned == " ":
+            space.append(cp)
+        elif cleaned != c:
+            raise AssertionError(f"clean_text maps U+{cp:04X} to {cleaned!r}")
+        decomposed = nfd.normalize_str(c)
+        if decomposed != c and not 0xAC00 <= cp <= 0xD7A3:  # Hangul syllables decompose algorithmically
+            decomposition[cp] = decomposed
+        if decomposed == c and strip.normalize_str(c) == "":
+            nonspacing.append(cp)
+        ccc = unicodedata.combining(c)
+        if ccc and decomposed == c:
+            # The crate's Unicode is older than Python's: a mark it does not know has class 0
+            # and is never reordered. Probe against U+0334 (class 1) / U+0301 (class 230).
+            probe = nfd.normalize_str("a" + c + "\u0334") if ccc > 1 else nfd.normalize_str("a\u0301" + c)
+            reordered = probe[1] != c if ccc > 1 else probe[1] == c
+            if reordered:
+                combining[cp] = ccc
+        value = lower.normalize_str(c)
+        if value != c:
+            lowercase[cp] = value
+        pieces = pre.pre_tokenize_str("a" + c + "b")
+        if len(pieces) == 3:
+            punctuation.append(cp)
+        elif len(pieces) == 2:
+            whitespace.append(cp)
+    every = _every_code_point()
+    every_text = "".join(map(chr, every))
+    letters, numbers, spaces = (_regex_class(p, every, every_text) for p in (r"\p{L}", r"\p{N}", r"\s"))
+    return Tables(
+        version=tokenizers.__version__, control=control, clean_space=space, whitespace=whitespace,
+        punctuation=punctuation, decomposition=decomposition, combining=combining, nonspacing=nonspacing,
+        lowercase=lowercase, regex_letter=letters, regex_number=numbers, regex_space=spaces,
+        word=_word_chars(every),
+    )
+
+
+# --------------------------------------------------------------------------- compact text forms
+
+def ranges(code_points: list[int]) -> str:
+    """`41-5a,61-7a,aa`: sorted hex ranges."""
+    spans: list[list[int]] = []
+    for cp in sorted(code_points):
+        if spans and spans[-1][1] == cp - 1:
+            spans[-1][1] = cp
+        else:
+            spans.append([cp, cp])
+    return ",".join(f"{a:x}" if a == b else f"{a:x}-{b:x}" for a, b in spans)
+
+
+def mapping(table: dict[int, str]) -> str:
+    """`c0=41.300;c1=41.301`: code point = the code points it maps to."""
+    return ";".join(f"{cp:x}=" + ".".join(f"{ord(c):x}" for c in value) for cp, value in sorted(table.items()))
+
+
+def class_ranges(classes: dict[int, int]) -> str:
+    """`300-314:e6,315:e8`: runs of code points with the same combining class."""
+    spans: list[list[int]] = []
+    for cp in sorted(classes):
+        if spans and spans[-1][1] == cp - 1 and spans[-1][2] == classes[cp]:
+            spans[-1][1] = cp
+        else:
+            spans.append([cp, cp, classes[cp]])
+    return ",".join(f"{a:x}-{b:x}:{k:x}" for a, b, k in spans)
+
+
+# --------------------------------------------------------------------------- Kotlin
+
+def _kotlin_chunks(value: str, size: int = 16000) -> str:
+    # JVM class-file string constants are limited to 65535 bytes: concatenate literals.
+    parts = [value[i:i + size] for i in range(0, len(value), size)] or [""]
+    return " +\n        ".join(f'"{p}"' for p in parts)
+
+
+def kotlin_source(tables: Tables | None = None) -> str:
+    """UnicodeTables.kt: the Kotlin `UnicodeTables` object (the file's generated block)."""
+    t = tables or measure()
+    k = _kotlin_chunks
+    return "\n".join([
+        BEGIN,
+        f"// Measured from Hugging Face tokenizers {t.version} by tools/unicode_tables.py",
+        "// (`python -m tools.unicode_tables`); do not edit by hand.",
+        "internal object UnicodeTables {",
+        f"    /** clean_text removes these (NUL, U+FFFD, control/format/private-use). */\n    val CONTROL: String = {k(ranges(t.control))}",
+        f"    /** clean_text maps these to ' '. */\n    val CLEAN_SPACE: String = {k(ranges(t.clean_space))}",
+        f"    /** BertPreTokenizer splits on these (Rust char::is_whitespace). */\n    val WHITESPACE: String = {k(ranges(t.whitespace))}",
+        f"    /** BertPreTokenizer isolates these. */\n    val PUNCTUATION: String = {k(ranges(t.punctuation))}",
+        f"    /** Canonical decompositions (Hangul syllables are computed). */\n    val DECOMPOSITION: String = {k(mapping(t.decomposition))}",
+        f"    /** Canonical combining classes (start-end:class, hex) of the marks NFD reorders. */\n    val COMBINING_CLASS: String = {k(class_ranges(t.combining))}",
+        f"    /** strip_accents removes these after NFD (non-spacing marks). */\n    val NONSPACING_MARK: String = {k(ranges(t.nonspacing))}",
+        f"    /** Per-character Rust char::to_lowercase where it changes the character. */\n    val LOWERCASE: String = {k(mapping(t.lowercase))}",
+        f"    /** ByteLevel split regex `\\p{{L}}` (Oniguruma). */\n    val REGEX_LETTER: String = {k(ranges(t.regex_letter))}",
+        f"    /** ByteLevel split regex `\\p{{N}}` (Oniguruma). */\n    val REGEX_NUMBER: String = {k(ranges(t.regex_number))}",
+        f"    /** ByteLevel split regex `\\s` (Oniguruma). */\n    val REGEX_SPACE: String = {k(ranges(t.regex_space))}",
+        f"    /** `\\w` of the Rust regex crate (single_word added tokens). */\n    val WORD: String = {k(ranges(t.word))}",
+        "}",
+        END,
+    ])
+
+
+# --------------------------------------------------------------------------- Swift
+
+def _swift_literal(value: str, width: int = 110) -> str:
+    """A multi-line string literal whose lines are joined by trailing backslashes (no newline
+    in the value): short lines for diffs and editors, one literal for the type checker."""
+    lines, line = [], ""
+    for piece in re.findall(r"[^,;]*[,;]?", value):
+        if line and len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    lines.append(line)
+    body = "\\\n".join("        " + l for l in lines)
+    return f'"""\n{body}\n        """'
+
+
+def swift_source(tables: Tables | None = None) -> str:
+    """UnicodeTables.swift: the same tables."""
+    t = tables or measure()
+    entries = [
+        ("clean_text removes these (NUL, U+FFFD, control/format/private-use).", "control", ranges(t.control)),
+        ("clean_text maps these to ' '.", "cleanSpace", ranges(t.clean_space)),
+        ("BertPreTokenizer splits on these (Rust char::is_whitespace).", "whitespace", ranges(t.whitespace)),
+        ("BertPreTokenizer isolates these.", "punctuation", ranges(t.punctuation)),
+        ("Canonical decompositions (Hangul syllables are computed).", "decomposition", mapping(t.decomposition)),
+        ("Canonical combining classes (start-end:class, hex) of the marks NFD reorders.", "combiningClass",
+         class_ranges(t.combining)),
+        ("strip_accents removes these after NFD (non-spacing marks).", "nonspacingMark", ranges(t.nonspacing)),
+        ("Per-character Rust char::to_lowercase where it changes the character.", "lowercase", mapping(t.lowercase)),
+        ("ByteLevel split regex `\\p{L}` (Oniguruma).", "regexLetter", ranges(t.regex_letter)),
+        ("ByteLevel split regex `\\p{N}` (Oniguruma).", "regexNumber", ranges(t.regex_number)),
+        ("ByteLevel split regex `\\s` (Oniguruma).", "regexSpace", ranges(t.regex_space)),
+        ("`\\w` of the Rust regex crate (single_word added tokens).", "word", ranges(t.word)),
+    ]
+    lines = [
+        BEGIN,
+        f"// Measured from Hugging Face tokenizers {t.version} by tools/unicode_tables.py",
+        "// (`python -m tools.unicode_tables`); do not edit by hand.",
+        "",
+        "/// Character classes of `tokenizers` as hex ranges (`a-b,c`) and mappings (`a=b.c;d=e`),",
+        "/// parsed once by `UnicodeData`; plain strings keep the Swift type checker fast.",
+        "enum UnicodeTables {",
+    ]
+    for doc, name, value in entries:
+        lines += [f"    /// {doc}", f"    static let {name}: String = {_swift_literal(value)}"]
+    lines += ["}", END]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- files
+
+def embedded(path: Path) -> str:
+    """The generated block of a source file ('' if it has none)."""
+    match = _BLOCK.search(path.read_text(encoding="utf-8")) if path.exists() else None
+    return match.group(0) if match else ""
+
+
+def update(path: Path, fresh: str) -> bool:
+    """Replace (or append) the generated block of `path`; True when the file changed."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if _BLOCK.search(text):
+        updated = _BLOCK.sub(lambda _: fresh, text)
+    else:
+        updated = (text.rstrip("\n") + "\n\n" if text.strip() else "") + fresh + "\n"
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+        return True
+    return False
+
+
+def update_all() -> dict[Path, bool]:
+    """Regenerate the Kotlin and the Swift tables from one measurement."""
+    tables = measure()
+    return {KOTLIN_FILE: update(KOTLIN_FILE, kotlin_source(tables)), SWIFT_FILE: update(SWIFT_FILE, swift_source(tables))}
+
+
+if __name__ == "__main__":
+    for path, changed in update_all().items():
+        print(f"{path}: {'updated' if changed else 'up to date'}")
