@@ -29,7 +29,7 @@ from builder.parity import OUTPUT_THRESHOLDS, threshold_keys
 from builder.progress import Stages
 from builder.report import write_report
 from builder.samples import load_samples
-from builder.targets import TargetProfile, resolve_targets
+from builder.targets import TargetProfile, load_profiles, resolve_targets
 from builder.tasks import Task, TaskOptions
 from builder.vectors import make_vectors, vectors_to_json
 from builder.verify import check_artifact
@@ -126,17 +126,13 @@ def _check_setting_owners(overrides: dict[str, Any], profiles: list[TargetProfil
     """A backend setting given for a build none of whose targets uses that backend would be silently ignored."""
     owners = backend_settings()
     for key in overrides:
+        if key not in owners:
+            raise EdgepackError(f"unknown backend setting {key!r}; valid: {', '.join(owners)}")
         backend, setting = owners[key]
         if not any(profile.backend == backend.name for profile in profiles):
-            targets = sorted({p.platform for p in _all_profiles() if p.backend == backend.name})
+            targets = sorted({p.platform for p in load_profiles().values() if p.backend == backend.name})
             raise EdgepackError(f"{setting.flag} is a {backend.display_name} setting and no chosen target builds {backend.display_name}; "
                                 f"add --target {' or '.join(targets)} (or --target all), or drop {setting.flag}")
-
-
-def _all_profiles() -> list[TargetProfile]:
-    from builder.targets import load_profiles
-
-    return list(load_profiles().values())
 
 
 def bundle_path(options: BuildOptions) -> Path:
