@@ -52,7 +52,7 @@ class AppPlatform:
         from builder.apps.tokenizer_support import require_supported
 
         if text_pair:
-            raise EdgepackError("the app shells feed one text per input, and this model reads text pairs: build without --app "
+            raise EdgepackError("the app shells feed one text per input, and this model reads text-pair inputs: build without --app "
                                 "and call the bundle from your own app code")
         if task not in self.tasks:
             raise EdgepackError(f"the {self.name} app shell does not handle task {task!r} yet (its kit post-processes "
@@ -62,18 +62,20 @@ class AppPlatform:
 
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")
 APP_PLATFORMS.add("android", AppPlatform(
-    "android", "Android", "executorch", "ExecuTorch", "android", ("sequence-classification",),
+    name="android", display_name="Android", backend="executorch", runtime="ExecuTorch", target="android",
+    tasks=("sequence-classification",),
     # The one the benchmarks recommend shipping, else full precision.
-    ("int8-dynamic", "fp32"),
-    "a Gradle project running the .pte with ExecuTorch",
-    "Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.",
-    "Kotlin, on the JVM",
-    "builder.apps.android:generate_android_app", "builder.apps.kotlin:compare_with_hf"))
+    preferred_recipes=("int8-dynamic", "fp32"),
+    description="a Gradle project running the .pte with ExecuTorch",
+    next_steps="Open it in Android Studio; `./gradlew connectedAndroidTest` replays the bundle's test vectors on a device.",
+    tokenizer_runs="Kotlin, on the JVM",
+    generator="builder.apps.android:generate_android_app", tokenizer_check="builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(
-    "ios", "iOS", "coreml", "Core ML", "ios", ("sequence-classification",),
+    name="ios", display_name="iOS", backend="coreml", runtime="Core ML", target="ios",
+    tasks=("sequence-classification",),
     # fp16 is what the benchmarks recommend (half the size of fp32, cosine 0.99999 on MiniLM), then smaller ones.
-    ("fp16", "int8-weights", "fp32"),
-    "an Xcode project (SwiftUI) running the .mlpackage with Core ML",
-    "Open EdgepackApp.xcodeproj in Xcode 16; Product > Test replays the bundle's test vectors through Core ML.",
-    "Swift; on Linux in a Debian chroot",
-    "builder.apps.ios:generate_ios_app", "builder.apps.swift:compare_with_hf"))
+    preferred_recipes=("fp16", "int8-weights", "fp32"),
+    description="an Xcode project (SwiftUI) running the .mlpackage with Core ML",
+    next_steps="Open EdgepackApp.xcodeproj in Xcode 16; Product > Test replays the bundle's test vectors through Core ML.",
+    tokenizer_runs="Swift; on Linux in a Debian chroot",
+    generator="builder.apps.ios:generate_ios_app", tokenizer_check="builder.apps.swift:compare_with_hf"))
