@@ -90,7 +90,10 @@ def cli_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_checkpoints(shared_checkpoint) -> dict[str, Path]:
-    return {arch: shared_checkpoint(make_checkpoint, f"tiny-{arch}", arch) for arch in ("bert", "distilbert", "mobilebert")}
+    # DistilBERT seed 6: its smallest top-2 logit gap over the built-in samples is 0.41, 2.4 times int8-dynamic's
+    # largest logit error (0.17), so no label can flip. Seed 0 left 0.032 against 0.12-0.20: int8's agreement was luck.
+    seeds = {"bert": 0, "distilbert": 6, "mobilebert": 0}
+    return {arch: shared_checkpoint(make_checkpoint, f"tiny-{arch}", arch, seed=seed) for arch, seed in seeds.items()}
 
 
 @pytest.fixture(scope="session")

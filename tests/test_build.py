@@ -10,7 +10,7 @@ import transformers
 from builder.build import BuildOptions, build
 from builder.progress import Stages
 from builder.verify import verify_bundle
-from bundles import assert_complete_bundle, load_test_vectors, run_pte
+from bundles import assert_complete_bundle, load_test_vectors, run_pte, smallest_top2_gap
 
 
 def build_quietly(**options):
@@ -40,6 +40,8 @@ def test_fp32_and_int8_dynamic_pass_parity(bundles, arch):
     assert fp32.outputs[0].max_abs_error < 1e-4 and fp32.outputs[0].min_cosine > 0.99999
     assert fp32.task_metrics[0].value == 1.0
     assert 0.99 < int8.outputs[0].min_cosine < 1.0  # quantized: close, and not bit-identical
+    # A label flips only where two logits' errors differ by more than the gap: more than 2x the largest error cannot.
+    assert smallest_top2_gap(load_test_vectors(result.bundle)["vectors"]) > 2 * int8.outputs[0].max_abs_error
     assert result.variants[1].size_bytes < 0.75 * result.variants[0].size_bytes
     for variant in result.variants:
         # Every linear, matmul and softmax runs in XNNPACK.
@@ -49,6 +51,21 @@ def test_fp32_and_int8_dynamic_pass_parity(bundles, arch):
     assert {p["name"]: p["kept"] for p in manifest["fusion"]["passes"]} == {
         "remove-dropout": True, "convert-attention-to-sdpa": True, "fuse-qkv": True}
     assert manifest["fusion"]["op_counts_after"]["scaled_dot_product_attention.default"] == 2
+
+
+def test_every_weight_is_accounted_for(bundles):
+    """The manifest says what each recipe made of every linear and embedding weight, and the file
+    shrinks by what those records predict."""
+    fp32, int8 = (v.details["quantization"] for v in bundles("distilbert").variants)
+    linears = 2 * 4 + 2  # per layer: the fused q/k/v, the attention output and the two feed-forward linears; pre-classifier, classifier
+    assert fp32["counts"] == {"embedding fp32": 2, "linear fp32": linears} and not fp32["left_out"]
+    assert int8["counts"] == {"embedding int8": 2, "linear int8": linears} and not int8["left_out"]
+    assert all(layer["scheme"] for layer in int8["layers"])
+    assert all(w["predicted_weight_bytes"] <= w["pte_bytes"] for w in (fp32, int8))
+    assert int8["predicted_weight_bytes"] < 0.3 * int8["fp32_weight_bytes"]
+    # Predicted against actual: the file shrinks by (nearly) what the weight records say it should.
+    predicted_saving = fp32["predicted_weight_bytes"] - int8["predicted_weight_bytes"]
+    assert 0.9 * predicted_saving <= fp32["pte_bytes"] - int8["pte_bytes"] <= 1.1 * predicted_saving
 
 
 @pytest.mark.parametrize("arch", ["distilbert", "mobilebert"])

@@ -270,9 +270,13 @@ def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
     sample = tuple(torch.tensor([x]) for x in checkpoint.tokenizer.encode("where is my [MASK]"))
     task = checkpoint.bind_task(TaskOptions(max_seq_len=32))
     exported = export_model(task.wrap(checkpoint.load_model()), task.inputs(), 1, 32, [sample])
-    program = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=None))
+    quantized = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=None))
+    program = quantized.program
     kinds = {name: type(value).__name__ for name, value in program.state_dict.items() if name.endswith("weight")}
     assert kinds["model.cls.predictions.decoder.weight"] == "Parameter"
+    # ... and says so: the tied table is recorded as left out, as a linear and as an embedding.
+    left_out = {(r.op, r.left_out.split(":")[0]) for r in quantized.layers if r.left_out}
+    assert left_out == {("linear", "tied"), ("embedding", "tied")}
     assert sum(kind != "Parameter" for kind in kinds.values()) >= 4  # the encoder's linears are int4
     (logits,) = program.module()(*sample)
     assert logits.shape == (1, sample[0].shape[1], checkpoint.task_settings.vocab_size)

@@ -5,7 +5,7 @@ import json
 from click.testing import CliRunner
 
 from builder.backends.executorch import EXECUTORCH_RECIPES, ExecuTorchBackend
-from builder.backends.executorch.recipes import ExecuTorchRecipe
+from builder.backends.executorch.recipes import ExecuTorchRecipe, QuantizedProgram
 from builder.cli import cli
 
 
@@ -20,7 +20,7 @@ class TransposedWeight(ExecuTorchRecipe):
         graph = model.program.module()
         name, weight = next((n, p) for n, p in graph.named_parameters() if p.dim() == 2 and p.shape[0] == p.shape[1])
         weight.data = weight.data.t().contiguous()
-        return model.reexport(graph)
+        return QuantizedProgram(model.reexport(graph), [])
 
 
 def test_corrupted_variant_fails_the_gate_and_is_marked_failed(tiny_checkpoints, tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from typing import Any
 from builder.backends.base import Backend, LoweredArtifact, LoweringJob, RunContract, Runner
 from builder.backends.executorch.delegates import DELEGATES, Delegate
 from builder.backends.executorch.recipes import EXECUTORCH_RECIPES
+from builder.backends.executorch.weights import summarize
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,17 @@ class ExecuTorchBackend(Backend):
     def lower(self, job: LoweringJob, recipe: str) -> LoweredArtifact:
         from builder.backends.executorch.lowering import lower_program
 
-        program = self.recipes.get(recipe).apply(job.exported, job)
-        data, delegation = lower_program(program, self.delegate)
+        quantized = self.recipes.get(recipe).apply(job.exported, job)
+        data, delegation = lower_program(quantized.program, self.delegate, quantized.quantized_embeddings)
+        weights = summarize(quantized.layers)
+        left_out = f", {len(weights['left_out'])} left fp32" if weights["left_out"] else ""
         return LoweredArtifact(
             write=lambda path: path.write_bytes(data),
-            details={"delegation": delegation.to_json()},
+            details={"delegation": delegation.to_json(),
+                     "quantization": {**weights, "pte_bytes": len(data), "layers": [r.to_json() for r in quantized.layers]}},
             summary=f"{self.delegate.display_name}: {delegation.compute_delegated}/{delegation.compute_total} compute ops, "
-                    f"{delegation.delegated_nodes}/{delegation.delegated_nodes + delegation.cpu_nodes} nodes",
+                    f"{delegation.delegated_nodes}/{delegation.delegated_nodes + delegation.cpu_nodes} nodes; "
+                    f"{_precisions(weights['counts'])}{left_out}",
         )
 
     def runners(self, path: Path, contract: RunContract) -> list[Runner]:
@@ -55,4 +60,14 @@ class ExecuTorchBackend(Backend):
     def describe(self, details: dict[str, Any]) -> str:
         delegation = details["delegation"]
         name = DELEGATES.get(delegation["backend"]).display_name if delegation["backend"] in DELEGATES else delegation["backend"]
-        return f"{name} {delegation['compute_delegated']}/{delegation['compute_total']} compute ops"
+        facts = [f"{name} {delegation['compute_delegated']}/{delegation['compute_total']} compute ops"]
+        weights = details.get("quantization")
+        if weights:
+            facts.append(_precisions(weights["counts"]))
+            facts += [f"fp32: {item['weight']} ({item['reason']})" for item in weights["left_out"]]
+        return "\n".join(facts)
+
+
+def _precisions(counts: dict[str, int]) -> str:
+    """{"linear int8": 36, "embedding int8": 3} -> "36 linear int8, 3 embedding int8"."""
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items())

@@ -26,8 +26,11 @@ def _plain_sdpa(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=Fals
     return torch.matmul(torch.softmax(scores, dim=-1), value)
 
 
-def lower_program(program: ExportedProgram, delegate: Delegate = DELEGATES.get("xnnpack")) -> tuple[bytes, Delegation]:
-    from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
+def lower_program(program: ExportedProgram, delegate: Delegate = DELEGATES.get("xnnpack"),
+                  quantized_embeddings: bool = False) -> tuple[bytes, Delegation]:
+    """`quantized_embeddings`: fuse the dequantize + embedding pairs weight-only quantization leaves into
+    ExecuTorch's quantized embedding kernels (the runtime must register them: executorch.kernels.quantized)."""
+    from executorch.exir import EdgeCompileConfig, ExecutorchBackendConfig, to_edge_transform_and_lower
 
     program = program.run_decompositions({torch.ops.aten.scaled_dot_product_attention.default: _plain_sdpa})
     # The edge-dialect verifier re-checks every op of every intermediate graph: 2-3 s of a tiny BERT's 13 s lowering
@@ -36,4 +39,6 @@ def lower_program(program: ExportedProgram, delegate: Delegate = DELEGATES.get("
     edge = to_edge_transform_and_lower(program, partitioner=[delegate.partitioner()],
                                        compile_config=EdgeCompileConfig(_check_ir_validity=False))
     delegation = delegation_report(edge.exported_program().graph_module, delegate)
-    return edge.to_executorch().buffer, delegation
+    # Only then: const propagation would also be a change to programs that have nothing to fuse.
+    config = ExecutorchBackendConfig(do_quant_fusion_and_const_prop=True) if quantized_embeddings else None
+    return edge.to_executorch(config).buffer, delegation

@@ -1,11 +1,15 @@
 """Quantization recipes for ExecuTorch. Each starts from the build's one fused ExportedProgram and
-never re-traces the model; PT2E recipes quantize with the backend's delegate's quantizer."""
+never re-traces the model; PT2E recipes quantize with the backend's delegate's quantizer. Every
+recipe records what it made of each weight (builder.backends.executorch.weights)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from builder.backends.base import LoweringJob, Recipe
+from builder.backends.executorch.weights import (LayerRecord, float_records, pt2e_linear_records, quantize_embeddings,
+                                                 quantize_linears_8da4w)
 from builder.registry import Registry
 
 if TYPE_CHECKING:
@@ -14,24 +18,45 @@ if TYPE_CHECKING:
     from builder.export import ExportedModel
 
 
-class ExecuTorchRecipe(Recipe["ExportedModel", "ExportedProgram"]):
-    """fused fp32 program -> the program this variant is lowered from."""
+@dataclass
+class QuantizedProgram:
+    """A recipe's program and what it did to every weight."""
+
+    program: "ExportedProgram"
+    layers: list[LayerRecord]
+
+    @property
+    def quantized_embeddings(self) -> bool:
+        return any(r.op == "embedding" and r.precision != "fp32" for r in self.layers)
+
+
+class ExecuTorchRecipe(Recipe["ExportedModel", QuantizedProgram]):
+    """fused fp32 program -> the program this variant is lowered from, with its layer records."""
+
+    # Embedding tables: weight-only bits (None: fp32) and group size (None: one scale per row).
+    embedding_bits: int | None = None
+    embedding_group: int | None = None
+
+    def _embeddings(self, graph) -> list[LayerRecord]:
+        return quantize_embeddings(graph, self.embedding_bits, self.embedding_group) if self.embedding_bits else []
 
 
 class Fp32(ExecuTorchRecipe):
     name = "fp32"
     description = "float32 weights and activations (no quantization)"
 
-    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
-        return model.program
+    def apply(self, model: ExportedModel, job: LoweringJob) -> QuantizedProgram:
+        return QuantizedProgram(model.program, float_records(model.program.module()))
 
 
 class _PT2E(ExecuTorchRecipe):
-    """PT2E with the delegate's quantizer (XNNPACK: symmetric int8, per-channel weights)."""
+    """PT2E with the delegate's quantizer (XNNPACK: symmetric int8, per-channel weights) for the linears,
+    8-bit rows for the embedding tables."""
 
     dynamic: bool
+    embedding_bits = 8
 
-    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
+    def apply(self, model: ExportedModel, job: LoweringJob) -> QuantizedProgram:
         import torch
         from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
@@ -42,63 +67,39 @@ class _PT2E(ExecuTorchRecipe):
             # settle the weight observers.
             for inputs in calibration if not self.dynamic else calibration[:1]:
                 prepared(*inputs)
-            return model.reexport(convert_pt2e(prepared))
+            converted = convert_pt2e(prepared)
+            layers = pt2e_linear_records(converted) + self._embeddings(converted)
+            return QuantizedProgram(model.reexport(converted), layers)
 
 
 class Int8Dynamic(_PT2E):
     name = "int8-dynamic"
-    description = "PT2E int8: per-channel weights, activations quantized per call"
+    description = "PT2E int8: per-channel weights, activations quantized per call; int8 embedding rows"
     dynamic = True
 
 
 class Int8Static(_PT2E):
     name = "int8-static"
-    description = "PT2E int8: per-channel weights, activation ranges calibrated on the sample texts"
+    description = "PT2E int8: per-channel weights, activation ranges calibrated on the sample texts; int8 embedding rows"
     dynamic = False
 
 
 class Int8DynamicActivationInt4Weight(ExecuTorchRecipe):
-    """torchao 8da4w: int4 weights in groups of 32 along the input dimension, int8
-    activations quantized per token at run time. Linears whose input width is not a
-    multiple of the group size stay fp32, and so do linears whose weight another op also
-    reads (a masked LM's decoder tied to the word embeddings): torchao's quantized weight
-    tensor cannot serve aten.embedding (IntxUnpackedToInt8Tensor asserts on its padding_idx)."""
+    """torchao 8da4w on the linears (builder.backends.executorch.weights.quantize_linears_8da4w), and
+    the embedding tables in 8-bit rows."""
 
     name = "8da4w"
-    description = "torchao: int8 dynamic activations, int4 weights grouped by 32"
+    description = "torchao: int8 dynamic activations, int4 weights grouped by 32; int8 embedding rows"
     group_size = 32
+    embedding_bits = 8
 
-    def apply(self, model: ExportedModel, job: LoweringJob) -> ExportedProgram:
+    def apply(self, model: ExportedModel, job: LoweringJob) -> QuantizedProgram:
         import torch
-        from torchao.quantization import Int8DynamicActivationIntxWeightConfig
-        from torchao.quantization.granularity import PerGroup
-        # The public quantize_() walks nn.Linear modules; the exported graph holds plain
-        # aten.linear calls, so the per-tensor transform is applied to their weights.
-        from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
 
-        config = Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=PerGroup(self.group_size))
         graph = model.program.module()
-        shared = {n.target for n in graph.graph.nodes
-                  if n.op == "get_attr" and any(user.target is not torch.ops.aten.linear.default for user in n.users)}
-        for node in graph.graph.nodes:
-            if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
-                continue
-            weight_node = node.args[1]
-            if weight_node.op != "get_attr" or weight_node.target in shared:
-                continue
-            weight = graph.get_parameter(weight_node.target)
-            if weight.shape[1] % self.group_size:
-                continue
-            quantized, _ = _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)
-            owner_path, _, attr = weight_node.target.rpartition(".")
-            owner = graph.get_submodule(owner_path) if owner_path else graph
-            setattr(owner, attr, torch.nn.Parameter(quantized, requires_grad=False))
-            # aten.linear would decompose into aten.t + addmm before the quantized tensor
-            # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
-            node.target = torch.nn.functional.linear
-        graph.recompile()
+        layers = quantize_linears_8da4w(graph, self.group_size) + self._embeddings(graph)
         with torch.no_grad():
-            return model.reexport(graph)
+            return QuantizedProgram(model.reexport(graph), layers)
 
 
 EXECUTORCH_RECIPES: Registry[ExecuTorchRecipe] = Registry("ExecuTorch recipe")

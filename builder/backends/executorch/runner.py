@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Sequence
 
@@ -15,6 +16,10 @@ class ExecuTorchRunner(Runner):
     how = "ExecuTorch runtime on this host's CPU (portable + XNNPACK kernels)"
 
     def __init__(self, path: Path, method: str = "forward"):
+        # Registers the quantized kernels (embedding_byte, embedding_4bit) that programs with quantized
+        # embedding tables call. ExecuTorch's Android library registers them too (its LLM apps run such
+        # tables); that the generated app finds them is proven only on a phone.
+        importlib.import_module("executorch.kernels.quantized")
         from executorch.runtime import Runtime
 
         self._method = Runtime.get().load_program(Path(path)).load_method(method)

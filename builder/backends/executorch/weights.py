@@ -1,0 +1,204 @@
+"""Weight transforms on the exported graph, and the record of what each did to every weight.
+
+The recipes work on the fused program's graph, not on nn.Modules: the graph holds plain
+aten.linear and aten.embedding calls, so torchao's per-tensor transforms are applied to the
+weights those calls read. Each transform returns one `LayerRecord` per weight it looked at,
+quantized or not, so that no layer is left in float without the manifest saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+FP32_BYTES = 4
+# Scales (and zero points) are stored in fp32 by torchao's unpacked int8 tensors.
+SCALE_BYTES = 4
+
+
+@dataclass
+class LayerRecord:
+    """One weight of the program: what a recipe made of it, and what it costs in the file."""
+
+    weight: str  # the state-dict name in the exported program
+    op: str  # "linear" or "embedding"
+    shape: tuple[int, ...]
+    precision: str  # "fp32", "int8", "int4"
+    scheme: str  # e.g. "per output channel", "per row", "per group of 32", "" for fp32
+    # Bytes of the weight as stored: values plus scales (fp32: 4 per value).
+    predicted_bytes: int
+    # Why the weight stayed in fp32 under a recipe that quantizes its kind of op; "" otherwise.
+    left_out: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "shape": list(self.shape)}
+
+
+def fp32_record(weight: str, op: str, shape: tuple[int, ...], left_out: str = "") -> LayerRecord:
+    return LayerRecord(weight, op, shape, "fp32", "", _count(shape) * FP32_BYTES, left_out)
+
+
+def quantized_record(weight: str, op: str, shape: tuple[int, ...], bits: int, group_size: int | None) -> LayerRecord:
+    """`group_size` None: one scale per row (an embedding row, a linear's output channel)."""
+    values = _count(shape)
+    scales = values // group_size if group_size else shape[0]
+    scheme = f"per group of {group_size}" if group_size else ("per row" if op == "embedding" else "per output channel")
+    # torchao's unpacked tensors keep one int8 per value until the lowering packs int4 two to a byte.
+    return LayerRecord(weight, op, shape, f"int{bits}", scheme, values * bits // 8 + scales * SCALE_BYTES)
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    total = 1
+    for dim in shape:
+        total *= dim
+    return total
+
+
+def weight_uses(graph: "torch.fx.GraphModule") -> dict[str, set]:
+    """Each weight (get_attr target) -> the call targets that read it; a weight read by more than one
+    kind of op is tied (a masked LM's decoder and its word embeddings)."""
+    uses: dict[str, set] = {}
+    for node in graph.graph.nodes:
+        if node.op == "get_attr":
+            uses[node.target] = {user.target for user in node.users}
+    return uses
+
+
+def _replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Tensor") -> None:
+    import torch
+
+    owner_path, _, attr = name.rpartition(".")
+    owner = graph.get_submodule(owner_path) if owner_path else graph
+    setattr(owner, attr, torch.nn.Parameter(value, requires_grad=False))
+
+
+def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: int | None = None) -> list[LayerRecord]:
+    """Weight-only quantization of every embedding table: 8 bits with one scale per row, or 4 bits in
+    groups along the row. The look-ups become dequantize + embedding, which ExecuTorch's quant fusion
+    turns into its quantized embedding kernels (embedding_byte / embedding_4bit) at to_executorch.
+
+    A table another op also reads (tied to a decoder) stays fp32 and is recorded as left out: one
+    table cannot be both an int8 look-up and an XNNPACK linear's weight here, and a second copy would
+    cost more than the quantization saves."""
+    import torch
+    from torchao.quantization import IntxWeightOnlyConfig
+    from torchao.quantization.granularity import PerAxis, PerGroup
+    from torchao.quantization.quant_api import _intx_weight_only_quantize_tensor
+
+    config = IntxWeightOnlyConfig(weight_dtype=torch.int8 if bits == 8 else torch.int4,
+                                  granularity=PerGroup(group_size) if group_size else PerAxis(0))
+    uses = weight_uses(graph)
+    records = []
+    for node in list(graph.graph.nodes):
+        if node.op != "call_function" or node.target is not torch.ops.aten.embedding.default:
+            continue
+        weight_node = node.args[0]
+        weight = graph.get_parameter(weight_node.target)
+        shape = tuple(weight.shape)
+        if uses[weight_node.target] != {torch.ops.aten.embedding.default}:
+            records.append(fp32_record(weight_node.target, "embedding", shape,
+                                       "tied: the same table is a linear's weight (the output decoder)"))
+            continue
+        if group_size and shape[1] % group_size:
+            records.append(fp32_record(weight_node.target, "embedding", shape,
+                                       f"row width {shape[1]} is not a multiple of the group size {group_size}"))
+            continue
+        _replace_parameter(graph, weight_node.target, _intx_weight_only_quantize_tensor(weight.detach(), config))
+        # torchao's tensor serves F.embedding (its __torch_function__), with no padding_idx: that
+        # argument only masks gradients, so inference does not need it.
+        node.target = torch.nn.functional.embedding
+        node.args = (node.args[1], weight_node)
+        node.kwargs = {}
+        records.append(quantized_record(weight_node.target, "embedding", shape, bits, group_size))
+    graph.recompile()
+    return records
+
+
+def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int) -> list[LayerRecord]:
+    """torchao 8da4w on every linear: int4 weights in groups along the input dimension, int8
+    activations quantized per token at run time. A linear whose input width the group size does not
+    divide, or whose weight another op also reads (tied), stays fp32 and is recorded as left out."""
+    import torch
+    from torchao.quantization import Int8DynamicActivationIntxWeightConfig
+    from torchao.quantization.granularity import PerGroup
+    from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
+
+    config = Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=PerGroup(group_size))
+    uses = weight_uses(graph)
+    records = []
+    for node in graph.graph.nodes:
+        if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
+            continue
+        weight_node = node.args[1]
+        if weight_node.op != "get_attr":
+            continue
+        weight = graph.get_parameter(weight_node.target)
+        shape = tuple(weight.shape)
+        if uses[weight_node.target] != {torch.ops.aten.linear.default}:
+            # torchao's quantized weight tensor cannot also serve the embedding look-up it is tied to.
+            records.append(fp32_record(weight_node.target, "linear", shape, "tied: the same weight is an embedding table"))
+            continue
+        if shape[1] % group_size:
+            records.append(fp32_record(weight_node.target, "linear", shape,
+                                       f"input width {shape[1]} is not a multiple of the group size {group_size}"))
+            continue
+        quantized, _ = _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)
+        _replace_parameter(graph, weight_node.target, quantized)
+        # aten.linear would decompose into aten.t + addmm before the quantized tensor
+        # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
+        node.target = torch.nn.functional.linear
+        records.append(quantized_record(weight_node.target, "linear", shape, 4, group_size))
+    graph.recompile()
+    return records
+
+
+def pt2e_linear_records(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
+    """What a PT2E convert made of each linear: int8 per output channel where the quantizer annotated
+    it (its weight comes through a dequantize node), fp32 where it did not."""
+    import torch
+
+    records = []
+    for node in graph.graph.nodes:
+        if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
+            continue
+        weight = node.args[1]
+        if weight.op == "call_function" and "dequantize_per_channel" in str(weight.target):
+            source = weight.args[0]
+            shape = tuple(graph.get_buffer(source.target).shape) if source.op == "get_attr" else tuple(weight.meta["val"].shape)
+            records.append(quantized_record(str(source.target), "linear", shape, 8, None))
+        elif weight.op == "get_attr":
+            records.append(fp32_record(weight.target, "linear", tuple(graph.get_parameter(weight.target).shape),
+                                       "the delegate's quantizer did not annotate it"))
+    return records
+
+
+def float_records(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
+    """Every linear and embedding weight, in fp32 (the fp32 recipe)."""
+    import torch
+
+    kinds = {torch.ops.aten.linear.default: ("linear", 1), torch.ops.aten.embedding.default: ("embedding", 0)}
+    records = []
+    for node in graph.graph.nodes:
+        if node.op == "call_function" and node.target in kinds:
+            op, index = kinds[node.target]
+            weight = node.args[index]
+            if weight.op == "get_attr":
+                records.append(fp32_record(weight.target, op, tuple(graph.get_parameter(weight.target).shape)))
+    return records
+
+
+def summarize(records: list[LayerRecord]) -> dict[str, Any]:
+    """Counts by (op, precision), the left-out layers, and the predicted bytes of these weights."""
+    counts: dict[str, int] = {}
+    for record in records:
+        key = f"{record.op} {record.precision}"
+        counts[key] = counts.get(key, 0) + 1
+    return {
+        "counts": dict(sorted(counts.items())),
+        "left_out": [{"weight": r.weight, "reason": r.left_out} for r in records if r.left_out],
+        "predicted_weight_bytes": sum(r.predicted_bytes for r in records),
+        "fp32_weight_bytes": sum(_count(r.shape) * FP32_BYTES for r in records),
+    }
