@@ -55,8 +55,10 @@ compat: $(STAMP)
 	# One process: the table is rendered after the matrix has recorded every pair.
 	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_architectures.py -k "builds_and_verifies or compatibility_table"
 
+# The peers (ONNX Runtime) and the plot come from the bench extra, installed on first use.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/coreml.py
 
 # Re-pin constraints.txt from what the current environment resolved to.
