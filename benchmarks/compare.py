@@ -88,8 +88,9 @@ def _runner(kind: str, path: str, threads: int):
         return lambda ids, mask: session.run(None, dict(zip(names, (ids, mask))))[0]
     from builder.backends.executorch.runner import ExecuTorchRunner, set_threads
 
-    runner = ExecuTorchRunner(Path(path))
+    # Before loading: resetting the threadpool under a loaded XNNPACK program corrupts the heap ("double free").
     set_threads(threads)
+    runner = ExecuTorchRunner(Path(path))
     return lambda ids, mask: runner.run([ids, mask])[0]
 
 
@@ -156,7 +157,8 @@ def export_onnx(checkpoint_dir: Path, out: Path) -> dict[str, Path]:
     fp32, int8 = out / "model.onnx", out / "model-int8.onnx"
     example = (torch.ones(1, 16, dtype=torch.long), torch.ones(1, 16, dtype=torch.long))
     seq = torch.export.Dim("seq", min=1, max=128)
-    torch.onnx.export(wrapper, example, fp32, input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+    # "embedding" would collide with the graph's own aten.embedding node names ("Duplicate definition of name").
+    torch.onnx.export(wrapper, example, fp32, input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
                       dynamo=True, dynamic_shapes=({1: seq}, {1: seq}), external_data=False)
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     return {"ONNX Runtime fp32": fp32, "ONNX Runtime int8 (quantize_dynamic)": int8}

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the MiniLM classifier fixture lives w
 
 from builder.build import BuildOptions, build  # noqa: E402
 from builder.progress import Stages  # noqa: E402
-from run import cpu_model, model_checkpoints, save_record  # noqa: E402  (benchmarks/run.py, beside this script)
+from common import cpu_model, model_checkpoints, save_record  # noqa: E402  (benchmarks/common.py, beside this script)
 
 BUILDS = {
     "iOS17": ("fp32", "fp16", "int8-weights", "palettize-8bit", "palettize-6bit", "palettize-4bit", "prune-50"),

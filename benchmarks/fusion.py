@@ -22,7 +22,7 @@ from builder.export import export_model  # noqa: E402
 from builder.passes import ConvertAttentionToSDPAPass, FuseQKVPass, RemoveDropoutPass  # noqa: E402
 from builder.tasks import TaskOptions  # noqa: E402
 from checkpoints import make_minilm_classifier  # noqa: E402
-from run import median_ms  # noqa: E402  (benchmarks/run.py, beside this script)
+from common import median_ms  # noqa: E402  (benchmarks/common.py, beside this script)
 
 PASS_SETS = {
     "no passes": (),
