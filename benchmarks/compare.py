@@ -164,10 +164,6 @@ def export_onnx(checkpoint_dir: Path, out: Path) -> dict[str, Path]:
     return {"ONNX Runtime fp32": fp32, "ONNX Runtime int8 (quantize_dynamic)": int8}
 
 
-def size_of(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) if path.is_file() else 0
-
-
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
@@ -196,7 +192,7 @@ def main() -> None:
         expected = reference(checkpoint_dir, inputs)
         ptes, build_wall, details = build_ptes(checkpoint_dir, tmp / "dist")
         artifacts = {"eager PyTorch fp32": ("eager", checkpoint_dir, 0),
-                     **{name: ("onnxruntime", path, size_of(path)) for name, path in export_onnx(checkpoint_dir, tmp).items()},
+                     **{name: ("onnxruntime", path, path.stat().st_size) for name, path in export_onnx(checkpoint_dir, tmp).items()},
                      **{name: ("executorch", path, path.stat().st_size) for name, path in ptes.items()}}
         latencies: dict[str, list[dict]] = {name: [] for name in artifacts}
         cosines: dict[str, dict[int, float]] = {}

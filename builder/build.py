@@ -157,9 +157,11 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
         _check_max_len(checkpoint, options.max_seq_len)
         checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation)
         texts = task.parity_texts(texts, checkpoint.tokenizer)
-        tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())
-        for app in options.apps:
-            APP_PLATFORMS.get(app).check_embeddable(task.name, task.options.text_pair, tokenizer_json, "this checkpoint's tokenizer")
+        if options.apps:
+            tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())
+            for app in options.apps:
+                APP_PLATFORMS.get(app).check_embeddable(task.name, task.options.text_pair, tokenizer_json,
+                                                        "this checkpoint's tokenizer")
         model = checkpoint.load_model(texts)
     lock.acquire()
     if checkpoint.adapter:

@@ -8,6 +8,7 @@ quantized or not, so that no layer is left in float without the manifest saying 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,23 +39,16 @@ class LayerRecord:
 
 
 def fp32_record(weight: str, op: str, shape: tuple[int, ...], left_out: str = "") -> LayerRecord:
-    return LayerRecord(weight, op, shape, "fp32", "", _count(shape) * FP32_BYTES, left_out)
+    return LayerRecord(weight, op, shape, "fp32", "", math.prod(shape) * FP32_BYTES, left_out)
 
 
 def quantized_record(weight: str, op: str, shape: tuple[int, ...], bits: int, group_size: int | None) -> LayerRecord:
     """`group_size` None: one scale per row (an embedding row, a linear's output channel)."""
-    values = _count(shape)
+    values = math.prod(shape)
     scales = values // group_size if group_size else shape[0]
     scheme = f"per group of {group_size}" if group_size else ("per row" if op == "embedding" else "per output channel")
     # torchao's unpacked tensors keep one int8 per value until the lowering packs int4 two to a byte.
     return LayerRecord(weight, op, shape, f"int{bits}", scheme, values * bits // 8 + scales * SCALE_BYTES)
-
-
-def _count(shape: tuple[int, ...]) -> int:
-    total = 1
-    for dim in shape:
-        total *= dim
-    return total
 
 
 def weight_uses(graph: "torch.fx.GraphModule") -> dict[str, set]:
@@ -200,5 +194,5 @@ def summarize(records: list[LayerRecord]) -> dict[str, Any]:
         "counts": dict(sorted(counts.items())),
         "left_out": [{"weight": r.weight, "reason": r.left_out} for r in records if r.left_out],
         "predicted_weight_bytes": sum(r.predicted_bytes for r in records),
-        "fp32_weight_bytes": sum(_count(r.shape) * FP32_BYTES for r in records),
+        "fp32_weight_bytes": sum(math.prod(r.shape) * FP32_BYTES for r in records),
     }
