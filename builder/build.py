@@ -185,12 +185,18 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
 
     facts = _model_facts(checkpoint, task, name, exported)
     jobs: dict[str, LoweringJob] = {}
+    programs: dict[str, ExportedModel] = {}
     final = options.output_dir / name
     variants: list[VariantRecord] = []
     with BundleWriter(final) as writer:
         for step in steps:
             profile, backend, recipe = step.profile, step.backend, step.recipe
-            job = jobs.setdefault(profile.name, LoweringJob(exported, inputs, facts, step.settings))
+            if profile.name not in jobs:
+                if backend.name not in programs:
+                    with stages.stage(f"fuse:{backend.name}", f"Fusing for {backend.display_name}"):
+                        programs[backend.name] = exported.with_passes(backend.graph_passes(), backend.name)
+                jobs[profile.name] = LoweringJob(programs[backend.name], inputs, facts, step.settings)
+            job = jobs[profile.name]
             with stages.stage(f"lower:{profile.name}:{recipe}", f"Building {backend.file_suffix} ({recipe})"):
                 artifact = backend.lower(job, recipe)
                 relative = f"{backend.bundle_dir}/model-{recipe}{backend.file_suffix}"
@@ -213,7 +219,7 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                 sys.stderr.flush()
                 shutil.copyfile(options.toolchain_log, writer.staging / "build.log")
             manifest = record_build(name, checkpoint, sum(p.numel() for p in model.parameters()), task, exported, variants,
-                                    status, stages.timings)
+                                    status, stages.timings, list(programs.values()))
             write_report(writer.staging / "parity", manifest, variants)
             if status != STATUS_FAILED:
                 for app in options.apps:

@@ -5,7 +5,7 @@ Every quantization recipe starts from the one fused ExportedProgram made here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import torch
@@ -30,9 +30,22 @@ class ExportedModel:
     op_counts_after: dict[str, int]
     # State-dict names (with the wrapper's prefix) of the weights the exported graph computes with.
     parameters_read: frozenset[str] = frozenset()
+    # Real tokenized samples every pass is checked on.
+    check_inputs: Sequence[Inputs] = ()
 
     def reexport(self, module: torch.nn.Module) -> ExportedProgram:
         return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=False)
+
+    def with_passes(self, passes: Sequence[GraphPass], backend: str) -> ExportedModel:
+        """This model with `passes` run on top of the shared ones, for the one backend that gains from them."""
+        if not passes:
+            return self
+        fused, outcomes = run_passes(self.program.module(), passes, self.check_inputs)
+        for outcome in outcomes:
+            outcome.backends = (backend,)
+        with torch.no_grad():
+            program = self.reexport(fused)
+        return replace(self, program=program, pass_outcomes=[*self.pass_outcomes, *outcomes], op_counts_after=op_counts(fused))
 
 
 def export_model(
@@ -70,6 +83,7 @@ def export_model(
         op_counts_before=before,
         op_counts_after=op_counts(fused),
         parameters_read=_parameters_read(graph),
+        check_inputs=check_inputs,
     )
     with torch.no_grad():
         exported.program = exported.reexport(fused)

@@ -122,8 +122,10 @@ class Manifest(dict):
 
 
 def record_build(name: str, checkpoint: "Checkpoint", parameters: int, task: "Task", exported: "ExportedModel",
-                 variants: Sequence[VariantRecord], status: str, timings: dict[str, float]) -> Manifest:
-    """The manifest of a finished build (`files` is added when the bundle is committed)."""
+                 variants: Sequence[VariantRecord], status: str, timings: dict[str, float],
+                 backend_programs: Sequence["ExportedModel"] = ()) -> Manifest:
+    """The manifest of a finished build (`files` is added when the bundle is committed). `exported` is
+    the program every backend starts from, `backend_programs` each backend's own (with its graph_passes)."""
     from builder.backends import BACKENDS
 
     options = task.options
@@ -175,7 +177,8 @@ def record_build(name: str, checkpoint: "Checkpoint", parameters: int, task: "Ta
             for v in variants
         ],
         "fusion": {
-            "passes": [o.to_json() for o in exported.pass_outcomes],
+            "passes": [o.to_json() for o in exported.pass_outcomes]
+                      + [o.to_json() for program in backend_programs for o in program.pass_outcomes[len(exported.pass_outcomes):]],
             "op_counts_before": exported.op_counts_before,
             "op_counts_after": exported.op_counts_after,
         },

@@ -77,6 +77,10 @@ def test_embedding_bundle_on_both_targets(embedding_bundles, arch):
     pte = result.variants[0]
     assert pte.parity.outputs[0].max_abs_error < 1e-4
     assert pte.details["delegation"]["compute_delegated"] == pte.details["delegation"]["compute_total"]
+    # Mean pooling (a bmm with the mask row) and the normalisation stay inside the encoder's one XNNPACK subgraph;
+    # CLS and max pooling read or reduce the sequence axis on the portable kernels, after it (then normalisation,
+    # if any, is a second subgraph).
+    assert pte.details["delegation"]["subgraphs"] <= (1 if pooling == "mean" else 2), pte.details["delegation"]
     for package in result.variants[1:]:
         assert package.backend == "coreml" and package.runs[0].how_run.startswith("MIL reference executor")
 

@@ -33,9 +33,14 @@ def test_minilm_classifier_executorch_and_coreml(tmp_path):
     # Every weight is int8, the 11.7M-parameter word-embedding table included (8-bit rows): a quarter of fp32
     # plus scales, biases and LayerNorm (measured 0.254).
     assert 0.24 < int8.size_bytes / fp32.size_bytes < 0.27
-    assert int8.details["quantization"]["counts"] == {"embedding int8": 3, "linear int8": 6 * 4 + 2}
+    assert int8.details["quantization"]["counts"] == {"embedding int8": 3, "linear int8": 6 * 6 + 2}
     for variant in (fp32, int8):
         assert variant.details["delegation"]["compute_delegated"] == variant.details["delegation"]["compute_total"]
+    # The six fp32 layers are one XNNPACK subgraph (52 before LayerNorm and the reshapes were legalized); the
+    # pooler reads the [CLS] row through a slice XNNPACK declines, and the head after it is a second.
+    assert fp32.details["delegation"]["subgraphs"] == 2, fp32.details["delegation"]
+    # Core ML lowers from the fused q/k/v program, ExecuTorch from the unfused one.
+    assert {p["name"]: p["backends"] for p in manifest["fusion"]["passes"]}["fuse-qkv"] == ["coreml"]
 
     # The encoder inside the .pte is the real MiniLM: its pooled sentence embedding, computed
     # independently with plain transformers + mean pooling, separates related from unrelated

@@ -140,7 +140,8 @@ def test_default_passes_on_real_architectures(tiny_checkpoints, arch, layers, li
     ids, mask = torch.randint(5, 200, (1, 9)), torch.tensor([[1] * 7 + [0] * 2])
     seq = torch.export.Dim("seq", min=n, max=64)
     gm = torch.export.export(wrapper, (ids, mask), dynamic_shapes=({1: seq}, {1: seq}), strict=False).module()
-    fused, outcomes = run_passes(gm, DEFAULT_PASSES, [(ids, mask)])
+    # The shared passes, then Core ML's own (the fused q/k/v).
+    fused, outcomes = run_passes(gm, (*DEFAULT_PASSES, FuseQKVPass()), [(ids, mask)])
     before, after = op_counts(gm), op_counts(fused)
     assert after["scaled_dot_product_attention.default"] == layers
     assert after["softmax.int"] == 1  # only the folded probabilities softmax remains

@@ -158,6 +158,11 @@ class Backend(ABC):
         """Why `recipe` cannot be built here with these settings, or None. Checked before any work."""
         return self.recipes.get(recipe).refusal(settings)
 
+    def graph_passes(self) -> tuple[Any, ...]:
+        """Fusion passes (builder.passes.GraphPass) run on top of the shared ones, for this backend's
+        programs only. A method: the passes import torch, and the CLI reads backends for its help."""
+        return ()
+
     @abstractmethod
     def lower(self, job: LoweringJob, recipe: str) -> LoweredArtifact: ...
 

@@ -5,7 +5,9 @@ from builder.passes.convert_attention_to_sdpa_pass import ConvertAttentionToSDPA
 from builder.passes.fuse_qkv_pass import FuseQKVPass
 from builder.passes.remove_dropout_pass import RemoveDropoutPass
 
-# RemoveDropout first: inference dropout sits inside the attention pattern.
-DEFAULT_PASSES: tuple[GraphPass, ...] = (RemoveDropoutPass(), ConvertAttentionToSDPAPass(), FuseQKVPass())
+# The passes every backend lowers from. RemoveDropout first: inference dropout sits inside the
+# attention pattern. A pass that only some backends gain from is theirs to add (Backend.graph_passes):
+# FuseQKVPass is Core ML's, because its slices of a dynamic sequence length are what XNNPACK declines.
+DEFAULT_PASSES: tuple[GraphPass, ...] = (RemoveDropoutPass(), ConvertAttentionToSDPAPass())
 
-__all__ = ["DEFAULT_PASSES", "GraphPass", "PassOutcome", "op_counts", "run_passes"]
+__all__ = ["DEFAULT_PASSES", "FuseQKVPass", "GraphPass", "PassOutcome", "op_counts", "run_passes"]

@@ -54,9 +54,11 @@ class PassOutcome:
     op_counts_before: dict[str, int]
     op_counts_after: dict[str, int]
     notes: list[str]
+    # The backends whose programs this pass is in; empty: every backend of the build.
+    backends: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        return {**self.__dict__, "backends": list(self.backends) or "all"}
 
 
 def op_name(node: Node) -> str:

@@ -62,7 +62,10 @@ class EmbeddingForExport(torch.nn.Module):
             # A finite fill, as for attention: -1e9 is -inf in fp16.
             pooled = torch.amax(hidden + (1.0 - mask) * MASK_FILL_VALUE, dim=1)
         else:
-            pooled = torch.sum(hidden * mask, dim=1) / torch.clamp(torch.sum(mask, dim=1), min=1e-9)
+            # The masked sum over tokens as one batched matmul of the mask row with the hidden states: a sum
+            # over the (dynamic) sequence axis is an op XNNPACK does not have; a bmm it runs.
+            summed = torch.bmm(attention_mask[:, None, :].to(hidden.dtype), hidden).flatten(1)
+            pooled = summed / torch.clamp(torch.sum(mask, dim=1), min=1e-9)
         if self.normalize:
             # x / max(|x|, eps), written out: coremltools would turn torch's norm into reduce_l2_norm.
             norm = torch.sqrt(torch.sum(pooled * pooled, dim=-1, keepdim=True))

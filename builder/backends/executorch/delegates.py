@@ -24,6 +24,8 @@ class Delegate:
     compute_ops: re.Pattern
     # (node name) -> why the node stayed on the portable CPU kernels.
     cpu_reason: Callable[[str], str]
+    # (fused ExportedProgram) -> (the program in operators the partitioner accepts, rewrite -> count).
+    legalize: Callable[[Any], tuple[Any, dict[str, int]]]
 
 
 def _xnnpack_partitioner():
@@ -37,6 +39,12 @@ def _xnnpack_quantizer(dynamic: bool):
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
     return XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=dynamic))
+
+
+def _xnnpack_legalize(program):
+    from builder.backends.executorch.legalize import legalize_for_xnnpack
+
+    return legalize_for_xnnpack(program)
 
 
 def _xnnpack_cpu_reason(op: str) -> str:
@@ -55,4 +63,5 @@ DELEGATES: Registry[Delegate] = Registry("ExecuTorch delegate")
 DELEGATES.add("xnnpack", Delegate(
     "xnnpack", "XNNPACK", _xnnpack_partitioner, _xnnpack_quantizer,
     re.compile(r"(linear|addmm|\bmm|bmm|matmul|softmax|convolution|scaled_dot_product)"), _xnnpack_cpu_reason,
+    _xnnpack_legalize,
 ))

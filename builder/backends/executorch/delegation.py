@@ -25,6 +25,8 @@ class Delegation:
     compute_total: int
     by_operator: dict[str, dict[str, int]]
     cpu_ops: list[dict[str, Any]] = field(default_factory=list)
+    # What the lowering rewrote so that the delegate accepts it (builder.backends.executorch.legalize): rewrite -> nodes.
+    rewrites: dict[str, int] = field(default_factory=dict)
 
     @property
     def compute_share(self) -> float:

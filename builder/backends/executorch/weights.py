@@ -9,8 +9,8 @@ quantized or not, so that no layer is left in float without the manifest saying 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     import torch
@@ -33,6 +33,8 @@ class LayerRecord:
     predicted_bytes: int
     # Why the weight stayed in fp32 under a recipe that quantizes its kind of op; "" otherwise.
     left_out: str = ""
+    # Why the weight has another precision than the recipe's own (e.g. int8 in a 4-bit recipe); "" otherwise.
+    note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "shape": list(self.shape)}
@@ -61,7 +63,7 @@ def weight_uses(graph: "torch.fx.GraphModule") -> dict[str, set]:
     return uses
 
 
-def _replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Tensor") -> None:
+def replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Tensor") -> None:
     import torch
 
     owner_path, _, attr = name.rpartition(".")
@@ -100,7 +102,7 @@ def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: in
             records.append(fp32_record(weight_node.target, "embedding", shape,
                                        f"row width {shape[1]} is not a multiple of the group size {group_size}"))
             continue
-        _replace_parameter(graph, weight_node.target, _intx_weight_only_quantize_tensor(weight.detach(), config))
+        replace_parameter(graph, weight_node.target, _intx_weight_only_quantize_tensor(weight.detach(), config))
         # torchao's tensor serves F.embedding (its __torch_function__), with no padding_idx: that
         # argument only masks gradients, so inference does not need it.
         node.target = torch.nn.functional.embedding
@@ -111,18 +113,27 @@ def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: in
     return records
 
 
-def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int) -> list[LayerRecord]:
-    """torchao 8da4w on every linear: int4 weights in groups along the input dimension, int8
-    activations quantized per token at run time. A linear whose input width the group size does not
-    divide, or whose weight another op also reads (tied), stays fp32 and is recorded as left out."""
+def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple] = (),
+                           target_cosine: float | None = None) -> list[LayerRecord]:
+    """torchao 8da4w on the linears: int4 weights in groups along the input dimension, int8 activations
+    quantized per token at run time. With `target_cosine`, the linears that measurably cost the most
+    (builder.backends.executorch.mixed_precision, on `samples`) get int8 weights per output channel
+    (8da8w) instead, as many as the outputs need to stay at that cosine. A linear whose input width the
+    group size does not divide also gets int8 weights; one whose weight another op also reads (tied)
+    stays fp32; each is recorded with the reason."""
     import torch
     from torchao.quantization import Int8DynamicActivationIntxWeightConfig
-    from torchao.quantization.granularity import PerGroup
+    from torchao.quantization.granularity import PerAxis, PerGroup
     from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
 
-    config = Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int4, weight_granularity=PerGroup(group_size))
+    from builder.backends.executorch.mixed_precision import Candidate, choose_mix
+
+    def quantized(weight, bits, granularity):
+        config = Int8DynamicActivationIntxWeightConfig(weight_dtype=getattr(torch, f"int{bits}"), weight_granularity=granularity)
+        return _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)[0]
+
     uses = weight_uses(graph)
-    records = []
+    records, candidates, shapes = [], [], {}
     for node in graph.graph.nodes:
         if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
             continue
@@ -135,17 +146,34 @@ def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int) -> li
             # torchao's quantized weight tensor cannot also serve the embedding look-up it is tied to.
             records.append(fp32_record(weight_node.target, "linear", shape, "tied: the same weight is an embedding table"))
             continue
-        if shape[1] % group_size:
-            records.append(fp32_record(weight_node.target, "linear", shape,
-                                       f"input width {shape[1]} is not a multiple of the group size {group_size}"))
-            continue
-        quantized, _ = _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)
-        _replace_parameter(graph, weight_node.target, quantized)
         # aten.linear would decompose into aten.t + addmm before the quantized tensor
         # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
         node.target = torch.nn.functional.linear
-        records.append(quantized_record(weight_node.target, "linear", shape, 4, group_size))
+        int8 = quantized(weight, 8, PerAxis(0))
+        if shape[1] % group_size:
+            replace_parameter(graph, weight_node.target, int8)
+            records.append(replace(quantized_record(weight_node.target, "linear", shape, 8, None),
+                                   note=f"int8, not int4: input width {shape[1]} is not a multiple of the group size {group_size}"))
+            continue
+        candidates.append(Candidate(weight_node.target, quantized(weight, 4, PerGroup(group_size)), int8))
+        shapes[weight_node.target] = shape
     graph.recompile()
+    if not candidates:
+        return records
+    if target_cosine is None:
+        low, alone = {c.weight for c in candidates}, {}
+        for c in candidates:
+            replace_parameter(graph, c.weight, c.low)
+    else:
+        choice = choose_mix(graph, candidates, samples, target_cosine)
+        low, alone = choice.low, choice.alone
+    for c in candidates:
+        if c.weight in low:
+            records.append(quantized_record(c.weight, "linear", shapes[c.weight], 4, group_size))
+        else:
+            records.append(replace(quantized_record(c.weight, "linear", shapes[c.weight], 8, None),
+                                   note=f"int8, not int4: alone at int4 it moves the outputs to cosine {alone[c.weight]:.4f} on the "
+                                        f"samples, and the recipe keeps the whole model at {target_cosine} where it can"))
     return records
 
 

@@ -1,0 +1,84 @@
+"""Which weights can take a recipe's low precision: chosen by measured sensitivity, not by hand.
+
+Some layers of a trained encoder lose far more to 4-bit weights than others (on all-MiniLM-L6-v2,
+one feed-forward layer alone moves the sentence embedding to cosine 0.974, a query projection to
+0.9998). Each candidate weight is measured alone at the low precision, the rest in fp32; the least
+sensitive are then taken low, in that order, as far as the whole model still meets the target on the
+build's samples, and the others get the fallback precision. The search runs the graph in eager
+PyTorch, with torchao's quantized tensors swapped in as the graph's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import torch
+
+
+@dataclass
+class Candidate:
+    weight: str  # the parameter's name in the graph
+    low: "torch.Tensor"  # the weight at the recipe's precision
+    fallback: "torch.Tensor"  # at the precision it falls back to
+
+
+@dataclass
+class MixChoice:
+    low: set[str]
+    # weight -> min cosine of the outputs with only that weight at the low precision (measured only when
+    # the all-low model misses the target).
+    alone: dict[str, float]
+    # min cosine of the chosen mix on the samples.
+    achieved: float
+
+
+def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], samples: Sequence[tuple],
+               target_cosine: float) -> MixChoice:
+    """Leaves `graph` holding the chosen mix."""
+    import torch
+
+    from builder.backends.executorch.weights import replace_parameter
+
+    with torch.no_grad():
+        reference = [_flat(graph(*inputs)) for inputs in samples]
+        originals = {c.weight: graph.get_parameter(c.weight) for c in candidates}
+
+        def assign(low: set[str], rest: str) -> float:
+            for c in candidates:
+                replace_parameter(graph, c.weight, c.low if c.weight in low else
+                                   (c.fallback if rest == "fallback" else originals[c.weight]))
+            return min(_cosine(_flat(graph(*inputs)), ref) for inputs, ref in zip(samples, reference))
+
+        everything = {c.weight for c in candidates}
+        achieved = assign(everything, "fallback")
+        if achieved >= target_cosine:
+            return MixChoice(everything, {}, achieved)
+        alone = {c.weight: assign({c.weight}, "fp32") for c in candidates}
+        order = sorted(alone, key=alone.get, reverse=True)
+        # The largest prefix of the least sensitive weights that keeps the target (binary search: adding a
+        # weight at low precision only ever costs accuracy, up to noise).
+        lo, hi = 0, len(order) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if assign(set(order[:mid]), "fallback") >= target_cosine:
+                lo = mid
+            else:
+                hi = mid - 1
+        chosen = set(order[:lo])
+        achieved = assign(chosen, "fallback")
+        return MixChoice(chosen, alone, achieved)
+
+
+def _flat(outputs) -> "torch.Tensor":
+    import torch
+
+    items = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    return torch.cat([o.flatten().double() for o in items])
+
+
+def _cosine(a: "torch.Tensor", b: "torch.Tensor") -> float:
+    import torch
+
+    return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
