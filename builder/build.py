@@ -191,12 +191,9 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
     with BundleWriter(final) as writer:
         for step in steps:
             profile, backend, recipe = step.profile, step.backend, step.recipe
-            if profile.name not in jobs:
-                if backend.name not in programs:
-                    with stages.stage(f"fuse:{backend.name}", f"Fusing for {backend.display_name}"):
-                        programs[backend.name] = exported.with_passes(backend.graph_passes(), backend.name)
-                jobs[profile.name] = LoweringJob(programs[backend.name], inputs, facts, step.settings)
-            job = jobs[profile.name]
+            if backend.name not in programs:
+                programs[backend.name] = _backend_program(exported, backend, stages)
+            job = jobs.setdefault(profile.name, LoweringJob(programs[backend.name], inputs, facts, step.settings))
             with stages.stage(f"lower:{profile.name}:{recipe}", f"Building {backend.file_suffix} ({recipe})"):
                 artifact = backend.lower(job, recipe)
                 relative = f"{backend.bundle_dir}/model-{recipe}{backend.file_suffix}"
@@ -226,6 +223,15 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                     APP_PLATFORMS.get(app).generate(writer.staging, writer.staging / "apps" / app, manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
+
+
+def _backend_program(exported: ExportedModel, backend: Backend, stages: Stages) -> ExportedModel:
+    """The shared program, with the backend's own fusion passes on top when it has any."""
+    passes = backend.graph_passes()
+    if not passes:
+        return exported
+    with stages.stage(f"fuse:{backend.name}", f"Fusing for {backend.display_name}"):
+        return exported.with_passes(passes, backend.name)
 
 
 @contextmanager

@@ -38,8 +38,6 @@ class ExportedModel:
 
     def with_passes(self, passes: Sequence[GraphPass], backend: str) -> ExportedModel:
         """This model with `passes` run on top of the shared ones, for the one backend that gains from them."""
-        if not passes:
-            return self
         fused, outcomes = run_passes(self.program.module(), passes, self.check_inputs)
         for outcome in outcomes:
             outcome.backends = (backend,)

@@ -178,7 +178,7 @@ def record_build(name: str, checkpoint: "Checkpoint", parameters: int, task: "Ta
         ],
         "fusion": {
             "passes": [o.to_json() for o in exported.pass_outcomes]
-                      + [o.to_json() for program in backend_programs for o in program.pass_outcomes[len(exported.pass_outcomes):]],
+                      + [o.to_json() for program in backend_programs for o in program.pass_outcomes if o.backends],
             "op_counts_before": exported.op_counts_before,
             "op_counts_after": exported.op_counts_after,
         },

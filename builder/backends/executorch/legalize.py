@@ -83,9 +83,10 @@ def legalize_for_xnnpack(program: ExportedProgram) -> tuple[ExportedProgram, dic
     """The program decomposed and rewritten for XNNPACK, and how many nodes each rewrite changed.
 
     LayerNorm is rewritten in float programs only. In a program with dynamically quantized linears, the
-    fp32 linears that compute its means (and any other last-axis mean or sum) moved all-MiniLM-L6-v2's int8-dynamic logits from cosine 0.9905 to
-    0.9807 (measured; why XNNPACK computes them less exactly there is not yet known), so quantized programs
-    keep LayerNorm on the portable kernels, one subgraph boundary per norm."""
+    fp32 linears that compute its means (and any other last-axis mean or sum) moved all-MiniLM-L6-v2's
+    int8-dynamic logits from cosine 0.9905 to 0.9807 (measured; why XNNPACK computes them less exactly
+    there is not yet known), so quantized programs keep LayerNorm on the portable kernels, one subgraph
+    boundary per norm."""
     quantized = any(node.op == "call_function" and "quantize" in str(node.target) for node in program.graph.nodes)
     table = dict(DECOMPOSITIONS)
     if quantized:
@@ -98,7 +99,7 @@ def legalize_for_xnnpack(program: ExportedProgram) -> tuple[ExportedProgram, dic
     return program, counts
 
 
-def _reductions_to_linear(program: "ExportedProgram") -> int:
+def _reductions_to_linear(program: ExportedProgram) -> int:
     """mean or sum of a float tensor over its last axis, of static width W -> linear with a constant
     [1, W] weight (1/W or 1): a GEMM XNNPACK delegates, where its mean only covers 4-D pooling and it
     has no sum at all."""

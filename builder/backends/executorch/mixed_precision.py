@@ -30,8 +30,6 @@ class MixChoice:
     # weight -> min cosine of the outputs with only that weight at the low precision (measured only when
     # the all-low model misses the target).
     alone: dict[str, float]
-    # min cosine of the chosen mix on the samples.
-    achieved: float
 
 
 def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], samples: Sequence[tuple],
@@ -40,6 +38,7 @@ def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], s
     import torch
 
     from builder.backends.executorch.weights import replace_parameter
+    from builder.parity import cosine
 
     with torch.no_grad():
         reference = [_flat(graph(*inputs)) for inputs in samples]
@@ -49,12 +48,11 @@ def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], s
             for c in candidates:
                 replace_parameter(graph, c.weight, c.low if c.weight in low else
                                    (c.fallback if rest == "fallback" else originals[c.weight]))
-            return min(_cosine(_flat(graph(*inputs)), ref) for inputs, ref in zip(samples, reference))
+            return min(cosine(_flat(graph(*inputs)), ref) for inputs, ref in zip(samples, reference))
 
         everything = {c.weight for c in candidates}
-        achieved = assign(everything, "fallback")
-        if achieved >= target_cosine:
-            return MixChoice(everything, {}, achieved)
+        if assign(everything, "fallback") >= target_cosine:
+            return MixChoice(everything, {})
         alone = {c.weight: assign({c.weight}, "fp32") for c in candidates}
         order = sorted(alone, key=alone.get, reverse=True)
         # The largest prefix of the least sensitive weights that keeps the target (binary search: adding a
@@ -67,18 +65,13 @@ def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], s
             else:
                 hi = mid - 1
         chosen = set(order[:lo])
-        achieved = assign(chosen, "fallback")
-        return MixChoice(chosen, alone, achieved)
+        assign(chosen, "fallback")
+        return MixChoice(chosen, alone)
 
 
-def _flat(outputs) -> "torch.Tensor":
-    import torch
+def _flat(outputs):
+    """Every output of one call as one float64 vector (the cosine is taken over all of them)."""
+    import numpy as np
 
     items = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
-    return torch.cat([o.flatten().double() for o in items])
-
-
-def _cosine(a: "torch.Tensor", b: "torch.Tensor") -> float:
-    import torch
-
-    return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+    return np.concatenate([o.detach().numpy().ravel().astype(np.float64) for o in items])

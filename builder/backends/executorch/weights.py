@@ -113,10 +113,10 @@ def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: in
     return records
 
 
-def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple] = (),
-                           target_cosine: float | None = None) -> list[LayerRecord]:
+def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple],
+                           target_cosine: float) -> list[LayerRecord]:
     """torchao 8da4w on the linears: int4 weights in groups along the input dimension, int8 activations
-    quantized per token at run time. With `target_cosine`, the linears that measurably cost the most
+    quantized per token at run time. The linears that measurably cost the most
     (builder.backends.executorch.mixed_precision, on `samples`) get int8 weights per output channel
     (8da8w) instead, as many as the outputs need to stay at that cosine. A linear whose input width the
     group size does not divide also gets int8 weights; one whose weight another op also reads (tied)
@@ -160,19 +160,13 @@ def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int, sampl
     graph.recompile()
     if not candidates:
         return records
-    if target_cosine is None:
-        low, alone = {c.weight for c in candidates}, {}
-        for c in candidates:
-            replace_parameter(graph, c.weight, c.low)
-    else:
-        choice = choose_mix(graph, candidates, samples, target_cosine)
-        low, alone = choice.low, choice.alone
+    choice = choose_mix(graph, candidates, samples, target_cosine)
     for c in candidates:
-        if c.weight in low:
+        if c.weight in choice.low:
             records.append(quantized_record(c.weight, "linear", shapes[c.weight], 4, group_size))
         else:
             records.append(replace(quantized_record(c.weight, "linear", shapes[c.weight], 8, None),
-                                   note=f"int8, not int4: alone at int4 it moves the outputs to cosine {alone[c.weight]:.4f} on the "
+                                   note=f"int8, not int4: alone at int4 it moves the outputs to cosine {choice.alone[c.weight]:.4f} on the "
                                         f"samples, and the recipe keeps the whole model at {target_cosine} where it can"))
     return records
 
