@@ -90,9 +90,10 @@ def cli_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_checkpoints(shared_checkpoint) -> dict[str, Path]:
-    # DistilBERT seed 6: its smallest top-2 logit gap over the built-in samples is 0.41, 2.4 times int8-dynamic's
-    # largest logit error (0.17), so no label can flip. Seed 0 left 0.032 against 0.12-0.20: int8's agreement was luck.
-    seeds = {"bert": 0, "distilbert": 6, "mobilebert": 0}
+    # DistilBERT seed 7: its smallest top-2 logit gap over the built-in samples is 0.44, 2.9 times int8-dynamic's
+    # largest logit error (0.15), so no label can flip. Seed 0 left 0.032 against 0.12-0.20: int8's agreement was luck;
+    # seed 6 (0.41) served until int8-dynamic's per-token activations moved its error to 0.23.
+    seeds = {"bert": 0, "distilbert": 7, "mobilebert": 0}
     return {arch: shared_checkpoint(make_checkpoint, f"tiny-{arch}", arch, seed=seed) for arch, seed in seeds.items()}
 
 

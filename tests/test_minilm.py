@@ -39,6 +39,8 @@ def test_minilm_classifier_executorch_and_coreml(tmp_path):
     # The six fp32 layers are one XNNPACK subgraph (52 before LayerNorm and the reshapes were legalized); the
     # pooler reads the [CLS] row through a slice XNNPACK declines, and the head after it is a second.
     assert fp32.details["delegation"]["subgraphs"] == 2, fp32.details["delegation"]
+    # torchao's per-token int8 linears sit inside the same subgraphs, LayerNorm included.
+    assert int8.details["delegation"]["subgraphs"] == 2, int8.details["delegation"]
     # Core ML lowers from the fused q/k/v program, ExecuTorch from the unfused one.
     assert {p["name"]: p["backends"] for p in manifest["fusion"]["passes"]}["fuse-qkv"] == ["coreml"]
 

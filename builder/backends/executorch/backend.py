@@ -15,7 +15,7 @@ from builder.backends.executorch.weights import summarize
 
 @dataclass(frozen=True)
 class ExecuTorchSettings:
-    # The recipes quantize for this delegate's kernels (its PT2E quantizer).
+    # The recipes quantize for this delegate's kernels (its static PT2E quantizer, for int8-static).
     delegate: Delegate
 
 

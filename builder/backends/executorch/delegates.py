@@ -1,5 +1,5 @@
 """The delegates an ExecuTorch program can be lowered to, injected into the backend: the partitioner
-that claims subgraphs, the PT2E quantizer whose int8 scheme the delegate's kernels run, and what the
+that claims subgraphs, the PT2E quantizer whose static int8 scheme the delegate's kernels run, and what the
 delegation report counts. XNNPACK (CPU, Android and iOS) is the one edgepack ships today; another
 (e.g. ExecuTorch's Core ML delegate) is one more entry here and one more registered backend."""
 
@@ -18,8 +18,8 @@ class Delegate:
     display_name: str
     # () -> the ExecuTorch partitioner lowered subgraphs go to.
     partitioner: Callable[[], Any]
-    # (dynamic activations?) -> a PT2E quantizer for this delegate's int8 kernels.
-    quantizer: Callable[[bool], Any]
+    # () -> a PT2E quantizer for this delegate's static int8 kernels (activation ranges from calibration).
+    static_quantizer: Callable[[], Any]
     # Operators that carry the model's arithmetic; the goal is all of them in the delegate.
     compute_ops: re.Pattern
     # (node name) -> why the node stayed on the portable CPU kernels.
@@ -34,11 +34,11 @@ def _xnnpack_partitioner():
     return XnnpackPartitioner()
 
 
-def _xnnpack_quantizer(dynamic: bool):
+def _xnnpack_static_quantizer():
     """Symmetric int8 with per-channel weights."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
-    return XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=dynamic))
+    return XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
 
 
 def _xnnpack_legalize(program):
@@ -61,7 +61,7 @@ def _xnnpack_cpu_reason(op: str) -> str:
 
 DELEGATES: Registry[Delegate] = Registry("ExecuTorch delegate")
 DELEGATES.add("xnnpack", Delegate(
-    "xnnpack", "XNNPACK", _xnnpack_partitioner, _xnnpack_quantizer,
+    "xnnpack", "XNNPACK", _xnnpack_partitioner, _xnnpack_static_quantizer,
     re.compile(r"(linear|addmm|\bmm|bmm|matmul|softmax|convolution|scaled_dot_product)"), _xnnpack_cpu_reason,
     _xnnpack_legalize,
 ))

@@ -80,19 +80,9 @@ DECOMPOSITIONS = {
 
 
 def legalize_for_xnnpack(program: ExportedProgram) -> tuple[ExportedProgram, dict[str, int]]:
-    """The program decomposed and rewritten for XNNPACK, and how many nodes each rewrite changed.
-
-    LayerNorm is rewritten in float programs only. In a program with dynamically quantized linears, the
-    fp32 linears that compute its means (and any other last-axis mean or sum) moved all-MiniLM-L6-v2's
-    int8-dynamic logits from cosine 0.9905 to 0.9807 (measured; why XNNPACK computes them less exactly
-    there is not yet known), so quantized programs keep LayerNorm on the portable kernels, one subgraph
-    boundary per norm."""
-    quantized = any(node.op == "call_function" and "quantize" in str(node.target) for node in program.graph.nodes)
-    table = dict(DECOMPOSITIONS)
-    if quantized:
-        del table[aten.layer_norm.default], table[aten.native_layer_norm.default]
-    program = program.run_decompositions(table)
-    counts = {"last-axis mean/sum -> linear": 0 if quantized else _reductions_to_linear(program),
+    """The program decomposed and rewritten for XNNPACK, and how many nodes each rewrite changed."""
+    program = program.run_decompositions(DECOMPOSITIONS)
+    counts = {"last-axis mean/sum -> linear": _reductions_to_linear(program),
               "reshape with one symbolic size -> inferred -1": _infer_symbolic_reshapes(program)}
     program.graph.eliminate_dead_code()
     program.graph_module.recompile()

@@ -2,9 +2,10 @@
 
 Some layers of a trained encoder lose far more to 4-bit weights than others (on all-MiniLM-L6-v2,
 one feed-forward layer alone moves the sentence embedding to cosine 0.974, a query projection to
-0.9998). Each candidate weight is measured alone at the low precision, the rest in fp32; the least
-sensitive are then taken low, in that order, as far as the whole model still meets the target on the
-build's samples, and the others get the fallback precision. The search runs the graph in eager
+0.9998), and some save far more bytes (its word-embedding table is half the model). Each candidate
+weight is measured alone at the low precision, the rest in fp32; they are then taken low in order of
+bytes saved per unit of cosine lost, as far as the whole model still meets the target on the build's
+samples, and the others get the fallback precision. The search runs the graph in eager
 PyTorch, with torchao's quantized tensors swapped in as the graph's parameters.
 """
 
@@ -22,6 +23,7 @@ class Candidate:
     weight: str  # the parameter's name in the graph
     low: "torch.Tensor"  # the weight at the recipe's precision
     fallback: "torch.Tensor"  # at the precision it falls back to
+    saving: int  # bytes saved by the low precision over the fallback
 
 
 @dataclass
@@ -54,9 +56,10 @@ def choose_mix(graph: "torch.fx.GraphModule", candidates: Sequence[Candidate], s
         if assign(everything, "fallback") >= target_cosine:
             return MixChoice(everything, {})
         alone = {c.weight: assign({c.weight}, "fp32") for c in candidates}
-        order = sorted(alone, key=alone.get, reverse=True)
-        # The largest prefix of the least sensitive weights that keeps the target (binary search: adding a
-        # weight at low precision only ever costs accuracy, up to noise).
+        order = [c.weight for c in sorted(candidates, key=lambda c: c.saving / max(1.0 - alone[c.weight], 1e-9),
+                                          reverse=True)]
+        # The largest prefix of the best bargains that keeps the target (binary search: adding a weight at
+        # low precision only ever costs accuracy, up to noise).
         lo, hi = 0, len(order) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2

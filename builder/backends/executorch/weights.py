@@ -74,11 +74,140 @@ def replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Te
 def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: int | None = None) -> list[LayerRecord]:
     """Weight-only quantization of every embedding table: 8 bits with one scale per row, or 4 bits in
     groups along the row. The look-ups become dequantize + embedding, which ExecuTorch's quant fusion
-    turns into its quantized embedding kernels (embedding_byte / embedding_4bit) at to_executorch.
+    turns into its quantized embedding kernels (embedding_byte / embedding_4bit) at to_executorch."""
+    records, tables = _quantizable_embeddings(graph, group_size)
+    for name, shape in tables:
+        replace_parameter(graph, name, _weight_only(graph.get_parameter(name), bits, group_size))
+        records.append(quantized_record(name, "embedding", shape, bits, group_size))
+    return records
 
-    A table another op also reads (tied to a decoder) stays fp32 and is recorded as left out: one
-    table cannot be both an int8 look-up and an XNNPACK linear's weight here, and a second copy would
-    cost more than the quantization saves."""
+
+def quantize_8da8w(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
+    """torchao 8da8w on the linears: int8 weights per output channel, int8 activations quantized per
+    token at run time (XNNPACK's qd8 kernels). A linear whose weight another op also reads (tied) stays
+    fp32 and is recorded with the reason."""
+    records, linears = _quantizable_linears(graph)
+    for name, shape in linears:
+        replace_parameter(graph, name, _dynamic_activation(graph.get_parameter(name), 8, None))
+        records.append(quantized_record(name, "linear", shape, 8, None))
+    return records
+
+
+def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple],
+                   target_cosine: float) -> list[LayerRecord]:
+    """torchao 8da4w: int4 weights in groups along the input dimension for the linears, int8 activations
+    quantized per token at run time; embedding tables in 4-bit groups along the row. The weights that
+    measurably cost the most (builder.backends.executorch.mixed_precision, on `samples`) fall back to
+    int8 per output channel (8da8w) or per table row instead, as many as the outputs need to stay at that
+    cosine. A weight whose width the group size does not divide also gets int8; one another op also reads
+    (tied) stays fp32; each is recorded with the reason."""
+    from builder.backends.executorch.mixed_precision import Candidate, choose_mix
+
+    records, linears = _quantizable_linears(graph)
+    left_out, tables = _quantizable_embeddings(graph, None)
+    records += left_out
+    candidates, kinds = [], {}
+    for op, weights, quantize in (("linear", linears, _dynamic_activation), ("embedding", tables, _weight_only)):
+        for name, shape in weights:
+            weight = graph.get_parameter(name)
+            int8 = quantized_record(name, op, shape, 8, None)
+            if shape[1] % group_size:
+                replace_parameter(graph, name, quantize(weight, 8, None))
+                records.append(replace(int8, note=f"int8, not int4: width {shape[1]} is not a multiple of the group size {group_size}"))
+                continue
+            saving = int8.predicted_bytes - quantized_record(name, op, shape, 4, group_size).predicted_bytes
+            candidates.append(Candidate(name, quantize(weight, 4, group_size), quantize(weight, 8, None), saving))
+            kinds[name] = op, shape
+    if not candidates:
+        return records
+    choice = choose_mix(graph, candidates, samples, target_cosine)
+    for c in candidates:
+        op, shape = kinds[c.weight]
+        if c.weight in choice.low:
+            records.append(quantized_record(c.weight, op, shape, 4, group_size))
+        else:
+            records.append(replace(quantized_record(c.weight, op, shape, 8, None),
+                                   note=f"int8, not int4: alone at int4 it moves the outputs to cosine {choice.alone[c.weight]:.4f} on the "
+                                        f"samples, and the recipe keeps the whole model at {target_cosine} where it can"))
+    return records
+
+
+def _quantizable_linears(graph: "torch.fx.GraphModule") -> tuple[list[LayerRecord], list[tuple[str, tuple[int, ...]]]]:
+    """The linear weights a torchao quantized tensor can replace (their calls rewritten to reach one), and a
+    record for each that stays fp32, with the reason: a weight another op also reads (tied to an embedding
+    table), since torchao's quantized linear weight cannot also serve the look-up."""
+    import torch
+
+    uses = weight_uses(graph)
+    left_out, linears = [], []
+    for node in graph.graph.nodes:
+        if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
+            continue
+        weight_node = node.args[1]
+        if weight_node.op != "get_attr":
+            continue
+        shape = tuple(graph.get_parameter(weight_node.target).shape)
+        if uses[weight_node.target] != {torch.ops.aten.linear.default}:
+            left_out.append(fp32_record(weight_node.target, "linear", shape, "tied: the same weight is an embedding table"))
+            continue
+        # aten.linear would decompose into aten.t + addmm before the quantized tensor
+        # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
+        node.target = torch.nn.functional.linear
+        linears.append((weight_node.target, shape))
+    graph.recompile()
+    return left_out, linears
+
+
+def _dynamic_activation(weight: "torch.Tensor", bits: int, group_size: int | None) -> "torch.Tensor":
+    """torchao's linear weight for int8 activations quantized per token at run time: one scale per output
+    channel, or per group along the input dimension."""
+    import torch
+    from torchao.quantization import Int8DynamicActivationIntxWeightConfig
+    from torchao.quantization.granularity import PerAxis, PerGroup
+    from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
+
+    config = Int8DynamicActivationIntxWeightConfig(weight_dtype=getattr(torch, f"int{bits}"),
+                                                   weight_granularity=PerGroup(group_size) if group_size else PerAxis(0))
+    return _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)[0]
+
+
+def _quantizable_embeddings(graph: "torch.fx.GraphModule", group_size: int | None
+                            ) -> tuple[list[LayerRecord], list[tuple[str, tuple[int, ...]]]]:
+    """The embedding tables a quantized tensor can replace (their look-ups rewritten to read one), and a
+    record for each table that stays fp32, with the reason.
+
+    A table another op also reads (tied to a decoder) stays fp32: one table cannot be both an int8
+    look-up and an XNNPACK linear's weight here, and a second copy would cost more than the quantization
+    saves."""
+    import torch
+
+    uses = weight_uses(graph)
+    left_out, tables = [], []
+    for node in list(graph.graph.nodes):
+        if node.op != "call_function" or node.target is not torch.ops.aten.embedding.default:
+            continue
+        weight_node = node.args[0]
+        shape = tuple(graph.get_parameter(weight_node.target).shape)
+        if uses[weight_node.target] != {torch.ops.aten.embedding.default}:
+            left_out.append(fp32_record(weight_node.target, "embedding", shape,
+                                        "tied: the same table is a linear's weight (the output decoder)"))
+            continue
+        if group_size and shape[1] % group_size:
+            left_out.append(fp32_record(weight_node.target, "embedding", shape,
+                                        f"row width {shape[1]} is not a multiple of the group size {group_size}"))
+            continue
+        # torchao's tensor serves F.embedding (its __torch_function__), with no padding_idx: that
+        # argument only masks gradients, so inference does not need it.
+        node.target = torch.nn.functional.embedding
+        node.args = (node.args[1], weight_node)
+        node.kwargs = {}
+        tables.append((weight_node.target, shape))
+    graph.recompile()
+    return left_out, tables
+
+
+def _weight_only(weight: "torch.Tensor", bits: int, group_size: int | None) -> "torch.Tensor":
+    """torchao's weight-only quantized tensor: one scale per row, or per group along the row."""
     import torch
     from torchao.quantization import IntxWeightOnlyConfig
     from torchao.quantization.granularity import PerAxis, PerGroup
@@ -86,89 +215,7 @@ def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: in
 
     config = IntxWeightOnlyConfig(weight_dtype=torch.int8 if bits == 8 else torch.int4,
                                   granularity=PerGroup(group_size) if group_size else PerAxis(0))
-    uses = weight_uses(graph)
-    records = []
-    for node in list(graph.graph.nodes):
-        if node.op != "call_function" or node.target is not torch.ops.aten.embedding.default:
-            continue
-        weight_node = node.args[0]
-        weight = graph.get_parameter(weight_node.target)
-        shape = tuple(weight.shape)
-        if uses[weight_node.target] != {torch.ops.aten.embedding.default}:
-            records.append(fp32_record(weight_node.target, "embedding", shape,
-                                       "tied: the same table is a linear's weight (the output decoder)"))
-            continue
-        if group_size and shape[1] % group_size:
-            records.append(fp32_record(weight_node.target, "embedding", shape,
-                                       f"row width {shape[1]} is not a multiple of the group size {group_size}"))
-            continue
-        replace_parameter(graph, weight_node.target, _intx_weight_only_quantize_tensor(weight.detach(), config))
-        # torchao's tensor serves F.embedding (its __torch_function__), with no padding_idx: that
-        # argument only masks gradients, so inference does not need it.
-        node.target = torch.nn.functional.embedding
-        node.args = (node.args[1], weight_node)
-        node.kwargs = {}
-        records.append(quantized_record(weight_node.target, "embedding", shape, bits, group_size))
-    graph.recompile()
-    return records
-
-
-def quantize_linears_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple],
-                           target_cosine: float) -> list[LayerRecord]:
-    """torchao 8da4w on the linears: int4 weights in groups along the input dimension, int8 activations
-    quantized per token at run time. The linears that measurably cost the most
-    (builder.backends.executorch.mixed_precision, on `samples`) get int8 weights per output channel
-    (8da8w) instead, as many as the outputs need to stay at that cosine. A linear whose input width the
-    group size does not divide also gets int8 weights; one whose weight another op also reads (tied)
-    stays fp32; each is recorded with the reason."""
-    import torch
-    from torchao.quantization import Int8DynamicActivationIntxWeightConfig
-    from torchao.quantization.granularity import PerAxis, PerGroup
-    from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
-
-    from builder.backends.executorch.mixed_precision import Candidate, choose_mix
-
-    def quantized(weight, bits, granularity):
-        config = Int8DynamicActivationIntxWeightConfig(weight_dtype=getattr(torch, f"int{bits}"), weight_granularity=granularity)
-        return _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)[0]
-
-    uses = weight_uses(graph)
-    records, candidates, shapes = [], [], {}
-    for node in graph.graph.nodes:
-        if node.op != "call_function" or node.target is not torch.ops.aten.linear.default:
-            continue
-        weight_node = node.args[1]
-        if weight_node.op != "get_attr":
-            continue
-        weight = graph.get_parameter(weight_node.target)
-        shape = tuple(weight.shape)
-        if uses[weight_node.target] != {torch.ops.aten.linear.default}:
-            # torchao's quantized weight tensor cannot also serve the embedding look-up it is tied to.
-            records.append(fp32_record(weight_node.target, "linear", shape, "tied: the same weight is an embedding table"))
-            continue
-        # aten.linear would decompose into aten.t + addmm before the quantized tensor
-        # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
-        node.target = torch.nn.functional.linear
-        int8 = quantized(weight, 8, PerAxis(0))
-        if shape[1] % group_size:
-            replace_parameter(graph, weight_node.target, int8)
-            records.append(replace(quantized_record(weight_node.target, "linear", shape, 8, None),
-                                   note=f"int8, not int4: input width {shape[1]} is not a multiple of the group size {group_size}"))
-            continue
-        candidates.append(Candidate(weight_node.target, quantized(weight, 4, PerGroup(group_size)), int8))
-        shapes[weight_node.target] = shape
-    graph.recompile()
-    if not candidates:
-        return records
-    choice = choose_mix(graph, candidates, samples, target_cosine)
-    for c in candidates:
-        if c.weight in choice.low:
-            records.append(quantized_record(c.weight, "linear", shapes[c.weight], 4, group_size))
-        else:
-            records.append(replace(quantized_record(c.weight, "linear", shapes[c.weight], 8, None),
-                                   note=f"int8, not int4: alone at int4 it moves the outputs to cosine {choice.alone[c.weight]:.4f} on the "
-                                        f"samples, and the recipe keeps the whole model at {target_cosine} where it can"))
-    return records
+    return _intx_weight_only_quantize_tensor(weight.detach(), config)
 
 
 def pt2e_linear_records(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
