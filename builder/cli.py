@@ -11,6 +11,7 @@ from builder import __version__
 from builder.commands.app import app_command
 from builder.commands.build import build_command
 from builder.commands.inspect import inspect_command
+from builder.commands.run import run_command
 from builder.commands.targets import targets_command
 from builder.commands.verify import verify_command
 from builder.errors import EdgepackError
@@ -57,7 +58,7 @@ def cli() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-for command in (build_command, verify_command, inspect_command, targets_command, app_command):
+for command in (build_command, verify_command, run_command, inspect_command, targets_command, app_command):
     cli.add_command(command)
 
 

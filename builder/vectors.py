@@ -71,19 +71,7 @@ def make_vectors(tokenizer: TokenizerAsset, samples: Sequence[Sample], min_len: 
                  aligned: bool = False, token_type_ids: bool = False) -> list[TestVector]:
     """`aligned` also records each token's character offsets and word id (and, for pairs, its
     sequence id); `token_type_ids` records the segment ids the program takes as an input."""
-    vectors = []
-    for sample in samples:
-        text, pair = sample if isinstance(sample, tuple) else (sample, None)
-        encoding = tokenizer.encode_full(text, pair)
-        vector = TestVector(text, list(encoding.ids), list(encoding.attention_mask), text_pair=pair)
-        if token_type_ids:
-            vector.token_type_ids = list(encoding.type_ids)
-        if aligned:
-            vector.offsets = [list(o) for o in encoding.offsets]
-            vector.word_ids = list(encoding.word_ids)
-            if pair is not None:
-                vector.sequence_ids = list(encoding.sequence_ids)
-        vectors.append(_pad(vector, max(min_len, len(vector.input_ids)), tokenizer.pad_token_id, None))
+    vectors = [encode_vector(tokenizer, sample, min_len, aligned, token_type_ids) for sample in samples]
     padded_sources = [v for v in vectors if sum(v.attention_mask) > 3][: len(PADDED_LENGTHS)]
     for vector, length in zip(padded_sources, PADDED_LENGTHS):
         length = min(length, max_len)
@@ -91,6 +79,22 @@ def make_vectors(tokenizer: TokenizerAsset, samples: Sequence[Sample], min_len: 
             copy = replace(vector, expected={})
             vectors.append(_pad(copy, length, tokenizer.pad_token_id, length))
     return vectors
+
+
+def encode_vector(tokenizer: TokenizerAsset, sample: Sample, min_len: int, aligned: bool = False,
+                  token_type_ids: bool = False) -> TestVector:
+    """One sample as tokenizer.json encodes it, right-padded to the program's minimum length."""
+    text, pair = sample if isinstance(sample, tuple) else (sample, None)
+    encoding = tokenizer.encode_full(text, pair)
+    vector = TestVector(text, list(encoding.ids), list(encoding.attention_mask), text_pair=pair)
+    if token_type_ids:
+        vector.token_type_ids = list(encoding.type_ids)
+    if aligned:
+        vector.offsets = [list(o) for o in encoding.offsets]
+        vector.word_ids = list(encoding.word_ids)
+        if pair is not None:
+            vector.sequence_ids = list(encoding.sequence_ids)
+    return _pad(vector, max(min_len, len(vector.input_ids)), tokenizer.pad_token_id, None)
 
 
 def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) -> TestVector:

@@ -134,3 +134,13 @@ def _json_drift(now, before, where: str) -> list[str]:
             return [f"{where}: {len(now)} items != {len(before)}"]
         return [d for i, (a, b) in enumerate(zip(now, before)) for d in _json_drift(a, b, f"{where}[{i}]")]
     return [] if now == before and type(now) is type(before) else [f"{where}: {now!r} != {before!r}"]
+
+
+def run_views(output: str) -> dict[str, list[str]]:
+    """`edgepack run`'s output: each model's name (eager PyTorch, a variant) -> its lines, the "how run"
+    header left out and the indentation stripped."""
+    views = {}
+    for block in output.strip().split("\n\n"):
+        header, *lines = block.splitlines()
+        views[header.split("  (")[0]] = [line[2:] for line in lines]
+    return views

@@ -174,3 +174,45 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_checkpoints, tmp_p
     assert message in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_run_shows_what_the_app_shows_next_to_the_eager_model(demo_bundle):
+    """`edgepack run`: every variant on a text outside the samples, the labels with probabilities the app lists,
+    checked against transformers computing the same text on its own."""
+    import torch
+    import transformers
+
+    from builder.demo import CHECKPOINT_DIR
+    from bundles import run_views
+
+    bundle, _ = demo_bundle
+    text = "my parcel still has not arrived, where is it?"
+    result = CliRunner().invoke(cli, ["run", str(bundle), text, "--checkpoint", str(CHECKPOINT_DIR)])
+    assert result.exit_code == 0, result.output
+    views = run_views(result.output)
+    assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "android-xnnpack/int8-dynamic", "ios-coreml/fp16",
+                           "ios-coreml/int8-weights"]
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(CHECKPOINT_DIR).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(CHECKPOINT_DIR)
+    with torch.no_grad():
+        probabilities = torch.softmax(model(**tokenizer(text, return_tensors="pt")).logits[0].double(), -1)
+    best = probabilities.argsort(descending=True)[:5]
+    listed = [f"{float(probabilities[i]):.3f}  {model.config.id2label[int(i)]}" for i in best]
+    assert views["eager PyTorch"] == listed
+    assert views["android-xnnpack/fp32"] == listed + ["same answer as the eager model"]
+    for name in ("android-xnnpack/int8-dynamic", "ios-coreml/fp16", "ios-coreml/int8-weights"):
+        assert views[name][0].endswith(model.config.id2label[int(best[0])]) and views[name][-1] == "same answer as the eager model"
+    assert "MIL reference executor on Linux, Core ML not run" in result.output
+
+    one = CliRunner().invoke(cli, ["run", str(bundle), text, "--variant", "int8-dynamic"])
+    assert one.exit_code == 0 and list(run_views(one.output)) == ["android-xnnpack/int8-dynamic"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--variant", "fp64"], "the bundle has no variant 'fp64'; choose from android-xnnpack/fp32"),
+    (["--pair", "a second text"], "reads one text, not a pair; leave out --pair"),
+])
+def test_run_refuses_what_the_bundle_cannot_do(demo_bundle, args, message):
+    bundle, _ = demo_bundle
+    result = CliRunner().invoke(cli, ["run", str(bundle), "where is my parcel", *args])
+    assert result.exit_code == 2 and message in result.output and len(result.output.strip().splitlines()) == 1

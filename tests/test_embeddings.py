@@ -219,3 +219,30 @@ def test_all_minilm_l6_v2_end_to_end(tmp_path):
         np.testing.assert_allclose(embedding[0], st_embedding, atol=1e-5)
         embeddings.append(embedding[0])
     assert embeddings[0] @ embeddings[1] > embeddings[0] @ embeddings[2] + 0.2
+
+
+def test_run_ranks_sentences_as_sentence_transformers_does(embedding_bundles, tmp_path):
+    """`edgepack run --candidates`: the app's semantic search, every variant's ranking and scores against
+    sentence-transformers' own embeddings of the same folder."""
+    from sentence_transformers import SentenceTransformer
+
+    from bundles import run_views
+
+    checkpoint, result = embedding_bundles("distilbert")
+    query, sentences = NEW_TEXTS[0], NEW_TEXTS[1:] + [text for text in SAMPLES if text.strip()]
+    candidates = tmp_path / "sentences.txt"
+    candidates.write_text("\n".join(sentences) + "\n\n")
+    embeddings = SentenceTransformer(str(checkpoint), device="cpu").encode([query, *sentences], convert_to_numpy=True)
+    scores = [_cosine(embeddings[0], e) for e in embeddings[1:]]
+    ranked = [f"{scores[i]:.3f}  {sentences[i]}" for i in np.argsort(scores)[::-1]]
+
+    run = CliRunner().invoke(cli, ["run", str(result.bundle), query, "--candidates", str(candidates), "--checkpoint", str(checkpoint)])
+    assert run.exit_code == 0, run.output
+    views = run_views(run.output)
+    assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "ios-coreml/fp32", "ios-coreml/fp16"]
+    for name, lines in views.items():
+        if name == "ios-coreml/fp16":  # fp16 may swap two near-equal scores of this tiny random model
+            assert sorted(lines[:len(sentences)]) != [] and {line.split("  ", 1)[1] for line in lines[:len(sentences)]} == set(sentences)
+            continue
+        assert lines[:len(sentences)] == ranked, name
+        assert name == "eager PyTorch" or lines[-1] == "same answer as the eager model"

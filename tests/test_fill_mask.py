@@ -280,3 +280,32 @@ def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
     assert sum(kind != "Parameter" for kind in kinds.values()) >= 4  # the encoder's linears are int4
     (logits,) = program.module()(*sample)
     assert logits.shape == (1, sample[0].shape[1], checkpoint.task_settings.vocab_size)
+
+
+def test_run_lists_the_pipelines_candidates_for_each_mask(mlm_bundles, mlm_checkpoints):
+    """`edgepack run` on a text with two masks: per mask, the 5 candidates with their probabilities and the
+    completed sentence, as transformers' fill-mask pipeline gives them, from every variant."""
+    from bundles import run_views
+
+    bundle, _ = mlm_bundles("bert")
+    checkpoint = mlm_checkpoints("bert")
+    text = NEW_TEXTS[1]
+    tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
+    model = transformers.AutoModelForMaskedLM.from_pretrained(checkpoint).eval()
+    expected = transformers.pipeline("fill-mask", model=model, tokenizer=tokenizer)(text)
+    ids = tokenizer(text)["input_ids"]
+    positions = [i for i, t in enumerate(ids) if t == tokenizer.mask_token_id]
+    listed = []
+    for number, (position, candidates) in enumerate(zip(positions, expected), start=1):
+        listed.append(f"[MASK] {number} (token {position}):")
+        listed += [f"  {c['score']:.3f}  {c['token_str']!r}  {c['sequence']}" for c in candidates]
+
+    run = CliRunner().invoke(cli, ["run", str(bundle), text, "--checkpoint", str(checkpoint)])
+    assert run.exit_code == 0, run.output
+    views = run_views(run.output)
+    assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "ios-coreml/fp32", "ios-coreml/fp16", "ios-coreml/int8-weights"]
+    assert views["eager PyTorch"] == listed and views["android-xnnpack/fp32"] == listed + ["same answer as the eager model"]
+    for name in ("ios-coreml/fp32", "ios-coreml/fp16"):
+        assert views[name][-1] == "same answer as the eager model", name
+    unmasked = CliRunner().invoke(cli, ["run", str(bundle), "a text without a mask"])
+    assert unmasked.exit_code == 2 and "the text has no [MASK]; write [MASK] where the word to predict goes" in unmasked.output

@@ -163,3 +163,29 @@ def test_qa_refusals(qa_checkpoints, tmp_path, args, message):
     assert result.exit_code == 2 and message in result.output, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and message in errors[0] and not (tmp_path / "out").exists()
+
+
+def test_run_highlights_the_answer_transformers_selects(qa_bundle, qa_checkpoints):
+    """`edgepack run QUESTION --pair CONTEXT`: every variant's answer, highlighted in the context, is the span
+    transformers' own decoding selects from the eager model's scores."""
+    from bundles import run_views
+
+    question, context = NEW_PAIRS[0]
+    tokenizer = transformers.AutoTokenizer.from_pretrained(qa_checkpoints["bert"])
+    model = transformers.AutoModelForQuestionAnswering.from_pretrained(qa_checkpoints["bert"]).eval()
+    encoding = tokenizer(question, context, return_offsets_mapping=True)
+    with torch.no_grad():
+        eager = model(**{k: torch.tensor([v]) for k, v in encoding.items() if k != "offset_mapping"})
+    first, last = _transformers_span(tokenizer, encoding, eager.start_logits.numpy(), eager.end_logits.numpy())
+    start, end = encoding["offset_mapping"][first][0], encoding["offset_mapping"][last][1]
+    highlighted = f"{context[:start]}[{context[start:end]}]{context[end:]}"
+
+    run = CliRunner().invoke(cli, ["run", str(qa_bundle), question, "--pair", context, "--checkpoint", str(qa_checkpoints["bert"])])
+    assert run.exit_code == 0, run.output
+    views = run_views(run.output)
+    assert len(views) == 5
+    for name, lines in views.items():
+        assert lines[0].startswith(f"answer: {context[start:end]!r} (score ") and lines[1] == highlighted, name
+        assert name == "eager PyTorch" or lines[2] == "same answer as the eager model"
+    missing = CliRunner().invoke(cli, ["run", str(qa_bundle), question])
+    assert missing.exit_code == 2 and "reads a pair of texts; pass the second one with --pair" in missing.output

@@ -110,3 +110,22 @@ def test_pair_samples_from_each_format(tmp_path):
     (tmp_path / "bad.txt").write_text("no tab here\n")
     with pytest.raises(EdgepackError, match=r"bad.txt:1 has no tab"):
         load_samples(tmp_path / "bad.txt", "text", "text_pair")
+
+
+def test_run_classifies_a_pair(pair_bundle, pair_checkpoint):
+    """`edgepack run FIRST --pair SECOND`: the pair's labels with probabilities, as transformers gives them."""
+    from bundles import run_views
+
+    first, second = NEW_PAIRS[0]
+    tokenizer = transformers.AutoTokenizer.from_pretrained(pair_checkpoint)
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(pair_checkpoint).eval()
+    with torch.no_grad():
+        probabilities = torch.softmax(model(**tokenizer(first, second, return_tensors="pt")).logits[0].double(), -1)
+    best = int(probabilities.argmax())
+    run = CliRunner().invoke(cli, ["run", str(pair_bundle), first, "--pair", second, "--variant", "fp32"])
+    assert run.exit_code == 0, run.output
+    views = run_views(run.output)
+    assert list(views) == ["android-xnnpack/fp32"]
+    assert views["android-xnnpack/fp32"][0] == f"{float(probabilities[best]):.3f}  {model.config.id2label[best]}"
+    missing = CliRunner().invoke(cli, ["run", str(pair_bundle), first])
+    assert missing.exit_code == 2 and "pass the second one with --pair" in missing.output

@@ -213,3 +213,29 @@ def test_android_app_shell_is_refused_for_ner(ner_checkpoints, tmp_path):
         with Stages(enabled=False) as stages:
             build(BuildOptions(checkpoint=ner_checkpoints["bert"], output_dir=tmp_path, recipes=("fp32",), apps=("android",)), stages)
     assert not (tmp_path / "ner-bert").exists()
+
+
+def test_run_marks_the_entities_the_pipeline_finds(ner_bundles, ner_checkpoints):
+    """`edgepack run` on a new text: the text with its entities marked, each with its label and characters,
+    as transformers' token-classification pipeline finds them, from every variant and the eager model."""
+    from bundles import run_views
+
+    result = ner_bundles("distilbert")
+    tokenizer, model = _eager(ner_checkpoints["distilbert"])
+    pipeline = transformers.pipeline("token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="first")
+    text = next(t for t in TEXTS if len(pipeline(t)) >= 2)
+    expected = pipeline(text)
+    run = CliRunner().invoke(cli, ["run", str(result.bundle), text, "--checkpoint", str(ner_checkpoints["distilbert"])])
+    assert run.exit_code == 0, run.output
+    views = run_views(run.output)
+    assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "ios-coreml/fp32", "ios-coreml/fp16"]
+    marked, cursor = "", 0
+    for entity in expected:
+        marked += f"{text[cursor:entity['start']]}[{text[entity['start']:entity['end']]}]({entity['entity_group']})"
+        cursor = entity["end"]
+    for name, lines in views.items():
+        assert lines[0] == marked + text[cursor:], name
+        spans = [line.split("  ")[1:] for line in lines[1:1 + len(expected)]]
+        assert spans == [[e["entity_group"], repr(text[e["start"]:e["end"]]), f"characters {e['start']}-{e['end']}"]
+                         for e in expected], name
+        assert name == "eager PyTorch" or lines[-1] == "same answer as the eager model"

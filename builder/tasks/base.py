@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 import numpy as np
 
-from builder.tasks.specs import MethodSpec, TaskMetric, TaskOptions, TensorSpec, encoder_inputs
+from builder.tasks.specs import MethodSpec, Presentation, TaskMetric, TaskOptions, TensorSpec, encoder_inputs
 
 if TYPE_CHECKING:
     import torch
 
+    from builder.samples import Sample
     from builder.tokenizer_asset import TokenizerAsset
     from builder.vectors import TestVector
 
@@ -170,6 +171,20 @@ class Task(ABC):
 
     def describe_prediction(self, outputs: list[np.ndarray], vector: "TestVector") -> str:
         return ""
+
+    # edgepack run: the app's screen for one input.
+    def attach_tokenizer(self, tokenizer: "TokenizerAsset") -> None:
+        """Give a task rebuilt from a manifest the bundle's tokenizer, for tasks whose answer decodes ids."""
+
+    def app_samples(self, sample: "Sample", candidates: Sequence[str]) -> list["Sample"]:
+        """What the app runs the model on for one input: the input itself (a task that ranks texts adds
+        `candidates`, the texts to rank). Raises EdgepackError for an input the app would refuse."""
+        return [sample]
+
+    def present(self, outputs: list[list[np.ndarray]], vectors: Sequence["TestVector"]) -> Presentation:
+        """What the app shows, from the outputs of the `app_samples` (vectors in the same order)."""
+        answer = self.describe_prediction(outputs[0], vectors[0])
+        return Presentation(answer, [answer])
 
     def record_reference(self, model: torch.nn.Module, vector: "TestVector") -> None:
         """Run the eager model on one test vector and store what it expects: the outputs (at the

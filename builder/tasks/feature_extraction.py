@@ -20,6 +20,7 @@ import numpy as np
 from builder.errors import EdgepackError
 from builder.json_files import read_json_object
 from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec
+from builder.tasks.specs import Presentation
 
 POOLING_MODES = ("mean", "cls", "max")
 _POOLING_TEXT = {
@@ -126,6 +127,18 @@ class SentenceEmbedding(Task):
             "source": self.settings.source,
             "trained_max_seq_length": self.settings.max_seq_length,
         }
+
+    def app_samples(self, sample, candidates) -> list:
+        """The query, then the sentences to rank (by default the built-in query set's candidates)."""
+        if not candidates:
+            candidates = list(dict.fromkeys(text for item in load_query_set() for text in item["candidates"]))
+        return [sample, *candidates]
+
+    def present(self, outputs, vectors) -> Presentation:
+        """The sentences ranked by cosine similarity to the query, with their scores (the app's search)."""
+        order, scores = _ranking([np.asarray(o[0]) for o in outputs])
+        ranked = [vectors[1 + i].text for i in order]
+        return Presentation(" > ".join(ranked), [f"{scores[i]:.3f}  {vectors[1 + i].text}" for i in order])
 
     def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         first = {}

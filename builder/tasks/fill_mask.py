@@ -36,7 +36,7 @@ Decisions, and why:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -44,6 +44,7 @@ import numpy as np
 
 from builder.errors import EdgepackError
 from builder.tasks.base import Task, TaskMetric, TensorSpec, softmax
+from builder.tasks.specs import Presentation
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -277,3 +278,20 @@ class FillMask(Task):
             return ""
         rows = np.asarray(outputs[0]).reshape(-1, np.asarray(outputs[0]).shape[-1])
         return " | ".join(tokenizer.tokenizer.decode([top_k_ids(row, 1)[0]], skip_special_tokens=False) for row in rows)
+
+    def attach_tokenizer(self, tokenizer) -> None:
+        self.settings = replace(self.settings, tokenizer=tokenizer)
+
+    def app_samples(self, sample, candidates) -> list:
+        text = sample[0] if isinstance(sample, tuple) else sample
+        if self.mask.text not in text:
+            raise EdgepackError(f"the text has no {self.mask.text}; write {self.mask.text} where the word to predict goes")
+        return [sample]
+
+    def present(self, outputs, vectors) -> Presentation:
+        """Per mask, the top candidates with their probabilities and the sentence each completes."""
+        lines = []
+        for number, position in enumerate(self.decode(outputs[0], vectors[0]) or [], start=1):
+            lines.append(f"{self.mask.text} {number} (token {position['position']}):")
+            lines += [f"  {c['score']:.3f}  {c['token_str']!r}  {c['sequence']}" for c in position["candidates"]]
+        return Presentation(self.describe_prediction(outputs[0], vectors[0]), lines)

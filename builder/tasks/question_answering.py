@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from builder.tasks.base import Task, TaskMetric, TensorSpec, pair_encoding, softmax
+from builder.tasks.specs import Presentation
 
 # The longest answer in tokens, as the transformers pipelines default it.
 MAX_ANSWER_TOKENS = 15
@@ -145,6 +146,16 @@ class QuestionAnswering(Task):
     def describe_prediction(self, outputs, vector) -> str:
         answer = self._answer(outputs, vector)
         return answer.text if answer else ""
+
+    def present(self, outputs, vectors) -> Presentation:
+        """The answer with its score, and the context with the answer in brackets."""
+        vector = vectors[0]
+        answer = self._answer(outputs[0], vector)
+        if answer is None:
+            return Presentation("", ["no answer: none of the context fits in the model's maximum length after the question"])
+        context = vector.text_pair
+        return Presentation(answer.text, [f"answer: {answer.text!r} (score {answer.score:.3f})",
+                                          f"{context[:answer.start]}[{answer.text}]{context[answer.end:]}"])
 
 
 def _span(answer: Answer | None) -> tuple[int, int] | None:

@@ -6,7 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, pair_encoding
+from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, pair_encoding, softmax
+from builder.tasks.specs import Presentation
+
+# How many labels the app lists.
+SHOWN_LABELS = 5
 
 
 class SequenceClassification(LogitsHeadTask):
@@ -50,3 +54,11 @@ class SequenceClassification(LogitsHeadTask):
 
     def describe_prediction(self, outputs, vector) -> str:
         return self.labels[int(np.argmax(outputs[0]))]
+
+    def present(self, outputs, vectors) -> Presentation:
+        """The most probable labels, best first, with their probabilities (the app's list)."""
+        first = outputs[0]
+        probabilities = np.asarray(first[1] if self.options.probabilities else softmax(first[0]), dtype=np.float64).ravel()
+        best = np.argsort(-probabilities, kind="stable")[:SHOWN_LABELS]
+        return Presentation(self.describe_prediction(first, vectors[0]),
+                            [f"{probabilities[i]:.3f}  {self.labels[i]}" for i in best])

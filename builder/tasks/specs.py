@@ -11,6 +11,15 @@ PAD_TOKEN_ID = "pad_token_id"
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """What an app shows for one input (edgepack run prints it): the decision two models must agree on
+    (a label, the entities, an answer span, the best candidates, an order), and the lines of the screen."""
+
+    answer: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
 class TensorSpec:
     """One model input or output as the app sees it. Dynamic dims are named strings."""
 

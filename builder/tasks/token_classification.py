@@ -16,6 +16,7 @@ import numpy as np
 
 from builder.errors import EdgepackError
 from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, config_labels, softmax
+from builder.tasks.specs import Presentation
 
 OUTSIDE = "O"
 STRATEGIES = ("first", "simple")
@@ -183,6 +184,18 @@ class TokenClassification(LogitsHeadTask):
 
     def describe_prediction(self, outputs, vector) -> str:
         return "; ".join(f"{e.label}: {e.text}" for e in self._entities(outputs, vector))
+
+    def present(self, outputs, vectors) -> Presentation:
+        """The text with each entity in brackets and labelled, then each entity with its score."""
+        vector = vectors[0]
+        entities = sorted(self._entities(outputs[0], vector), key=lambda e: e.start)
+        marked, cursor = [], 0
+        for entity in entities:
+            marked += [vector.text[cursor:entity.start], f"[{entity.text}]({entity.label})"]
+            cursor = entity.end
+        marked.append(vector.text[cursor:])
+        details = [f"{e.score:.3f}  {e.label}  {e.text!r}  characters {e.start}-{e.end}" for e in entities]
+        return Presentation(self.describe_prediction(outputs[0], vector), ["".join(marked), *(details or ["no entities"])])
 
 
 def _text_tokens(vector) -> np.ndarray:

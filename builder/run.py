@@ -1,0 +1,115 @@
+"""`edgepack run`: a bundle's artifacts on a text the user gives, shown the way the app shows it.
+
+The text is tokenized with the bundle's own tokenizer/tokenizer.json, each artifact runs through the
+same runners the parity gate uses, and the task's post-processing (the manifest's `task.postprocessing`,
+implemented once in builder/tasks/) turns the outputs into labels, entities, an answer, candidates or a
+ranking. Given the checkpoint, the eager model's view is shown first, to compare by eye or by diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from builder.backends import BACKENDS
+from builder.backends.base import CannotVerify
+from builder.errors import EdgepackError
+from builder.manifest import Manifest, read_manifest
+from builder.samples import Sample
+from builder.tasks import Task
+from builder.tasks.specs import Presentation
+from builder.tokenizer_asset import load_tokenizer
+from builder.vectors import TestVector, encode_vector, run_artifact
+
+EAGER = "eager PyTorch"
+
+
+@dataclass
+class AppView:
+    source: str  # "eager PyTorch" or a variant's name
+    how: str  # how it was run, or why it could not be
+    shown: Presentation | None  # None: not run here
+
+
+def run_bundle(bundle: Path, sample: Sample, variants: Sequence[str] = (), candidates: Sequence[str] = (),
+               checkpoint: Path | None = None, base: Path | None = None) -> list[AppView]:
+    """The app's view of `sample` from each chosen variant (all when none is named), after the eager
+    model's when `checkpoint` is given."""
+    bundle = Path(bundle)
+    manifest = read_manifest(bundle)
+    task = manifest.task()
+    chosen = _chosen_variants(manifest, variants)
+    vectors = _vectors(bundle, manifest, task, sample, candidates)
+    views = []
+    if checkpoint is not None:
+        views.append(_eager_view(checkpoint, base, manifest, task, vectors))
+    contract = manifest.contract(task)
+    for variant in chosen:
+        backend = BACKENDS.get(variant["backend"])
+        try:
+            runner = backend.runners(bundle / variant["file"], contract)[0]
+        except CannotVerify as exc:
+            views.append(AppView(variant["name"], str(exc), None))
+            continue
+        views.append(AppView(variant["name"], runner.how, task.present(run_artifact(runner, vectors), vectors)))
+    return views
+
+
+def _chosen_variants(manifest: Manifest, names: Sequence[str]) -> list[dict]:
+    by_name = {v["name"]: v for v in manifest["variants"]}
+    by_recipe: dict[str, list[dict]] = {}
+    for variant in manifest["variants"]:
+        by_recipe.setdefault(variant["recipe"], []).append(variant)
+    chosen = []
+    for name in names:
+        matches = [by_name[name]] if name in by_name else by_recipe.get(name, [])
+        if not matches:
+            raise EdgepackError(f"the bundle has no variant {name!r}; choose from {', '.join(by_name)} "
+                                "(or a recipe name such as fp32)")
+        chosen += [m for m in matches if m not in chosen]
+    return chosen or list(manifest["variants"])
+
+
+def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candidates: Sequence[str]) -> list[TestVector]:
+    """Token ids (and offsets, word and sequence ids where the task maps tokens back to the text) of
+    every input the app runs for this sample, exactly as tokenizer.json gives them, padded to the
+    program's minimum length."""
+    tokenizer = load_tokenizer(bundle / "tokenizer")
+    tokenizer.configure(int(manifest["sequence_length"]["max"]), task.pair_truncation)
+    task.attach_tokenizer(tokenizer)
+    text, pair = sample if isinstance(sample, tuple) else (sample, None)
+    if task.pairs == "required" or task.options.text_pair:
+        if pair is None:
+            raise EdgepackError(f"this {task.name} bundle reads a pair of texts; pass the second one with --pair")
+    elif pair is not None:
+        raise EdgepackError(f"this {task.name} bundle reads one text, not a pair; leave out --pair")
+    vectors = []
+    for each in task.app_samples(sample, candidates):
+        vector = encode_vector(tokenizer, each, int(manifest["sequence_length"]["min"]), aligned=task.needs_alignment,
+                               token_type_ids=task.options.token_type_ids)
+        vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
+        vectors.append(vector)
+    return vectors
+
+
+def _eager_view(checkpoint_dir: Path, base: Path | None, manifest: Manifest, task: Task,
+                vectors: Sequence[TestVector]) -> AppView:
+    import torch
+
+    from builder.checkpoint import load_checkpoint
+
+    checkpoint = load_checkpoint(checkpoint_dir, task.name, base)
+    if checkpoint.task.name != task.name or list(checkpoint.labels) != list(task.labels):
+        raise EdgepackError(f"{checkpoint_dir} is a {checkpoint.task.name} model with labels {list(checkpoint.labels)[:8]}, "
+                            f"not the {task.name} model this bundle was built from; pass that model's checkpoint")
+    model = checkpoint.load_model()
+    with torch.no_grad():
+        outputs = [vector.at_positions([o.numpy() for o in task.reference(model, vector.inputs())]) for vector in vectors]
+    return AppView(EAGER, f"transformers eager fp32 ({checkpoint_dir})", task.present(_as_float32(outputs), vectors))
+
+
+def _as_float32(outputs: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    return [[np.asarray(o, dtype=np.float32) for o in sample] for sample in outputs]
