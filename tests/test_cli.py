@@ -21,6 +21,9 @@ def test_demo_build_prints_summary_and_verifies(demo_bundle):
     for column in ("variant", "size", "parity", "backend", "run by", "MIL reference executor"):
         assert column in output
     assert len(manifest["task"]["labels"]) >= 6
+    # Each backend's section of the report lists what its recipes made of every weight.
+    html = (bundle / "parity/report.html").read_text()
+    assert html.count("What each recipe did to every weight") == 2 and "not above coremltools&#39; weight_threshold" in html
 
 
 def test_demo_predictions_are_the_intents_the_model_was_trained_for(demo_bundle):
@@ -183,12 +186,12 @@ def test_run_shows_what_the_app_shows_next_to_the_eager_model(demo_bundle):
     import transformers
 
     from builder.demo import CHECKPOINT_DIR
-    from bundles import run_views
+    from bundles import cli_failure, run_views
 
     bundle, _ = demo_bundle
     text = "my parcel still has not arrived, where is it?"
     result = CliRunner().invoke(cli, ["run", str(bundle), text, "--checkpoint", str(CHECKPOINT_DIR)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, cli_failure(result)
     views = run_views(result.output)
     assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "android-xnnpack/int8-dynamic", "ios-coreml/fp16",
                            "ios-coreml/int8-weights"]

@@ -55,6 +55,20 @@ def test_fp16_and_int8_weights_pass_parity_on_linux(ios_bundles, arch):
     assert int8.size_bytes < (0.85 if arch == "mobilebert" else 0.7) * fp16.size_bytes
     assert "constexpr_affine_dequantize" in int8.details["mil_ops"]
     assert "constexpr_affine_dequantize" not in fp16.details["mil_ops"]
+    # Every linear and embedding weight, read back from the packages: fp16 as converted; int8 per output channel (per
+    # row for a table), except the ones below coremltools' compression threshold, each named with that reason.
+    q16, q8 = fp16.details["quantization"], int8.details["quantization"]
+    assert {r["precision"] for r in q16["layers"]} == {"fp16"} and not q16["left_out"]
+    assert sum(q16["counts"].values()) == sum(q8["counts"].values()) and q8["counts"]["linear int8"] >= 4
+    for layer in q8["layers"]:
+        if layer["precision"] == "int8":
+            assert layer["scheme"] == ("per row" if layer["op"] == "embedding" else "per output channel")
+        else:
+            assert layer["precision"] == "fp16" and "not above coremltools' weight_threshold" in layer["left_out"], layer
+    assert len(q8["left_out"]) == sum(r["precision"] == "fp16" for r in q8["layers"])
+    for variant, weights in ((fp16, q16), (int8, q8)):
+        assert weights["predicted_weight_bytes"] < variant.size_bytes < weights["predicted_weight_bytes"] + 100_000
+    assert q8["predicted_weight_bytes"] < (0.85 if arch == "mobilebert" else 0.6) * q16["predicted_weight_bytes"]
     entry = manifest["variants"][0]
     assert entry["details"]["deployment_target"] == "iOS17" and entry["details"]["compute_precision"] == "fp16"
     # iOS 17 cannot enumerate shapes on several inputs: a range, and the bundle says why.
@@ -104,6 +118,8 @@ def test_ios18_enumerated_shapes_fused_attention_and_int4(tiny_checkpoints, tmp_
     assert fp16.details["sequence_shapes"]["kind"] == "enumerated" and fp16.details["sequence_shapes"]["lengths"] == [16, 32, 64, 128]
     assert fp16.details["mil_ops"]["scaled_dot_product_attention"] == 2
     assert "constexpr_blockwise_shift_scale" in int4.details["mil_ops"]
+    int4_linears = [r for r in int4.details["quantization"]["layers"] if r["op"] == "linear" and r["precision"] == "int4"]
+    assert int4_linears and all(r["scheme"] == "per block of 32" for r in int4_linears)
     assert int4.size_bytes < 0.5 * fp16.size_bytes
     assert int4.parity.outputs[0].min_cosine > 0.8  # recorded whether or not it passes the loosened gate
     # The package refuses a length it was not built for, as Core ML does; the runner pads.

@@ -441,13 +441,17 @@ def _reference_decompress(op):
     return fn() if fn is not None else op.value_inference()
 
 
-@pytest.mark.parametrize("case", COMPRESSIONS, ids=[c[0] for c in COMPRESSIONS])
-def test_weight_decompression(case, tmp_path):
-    _, target, op_type, compress, op_config = case
+def _compressed_linear(case):
+    _, target, _, compress, op_config = case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = compress(_linear_model(target), config=cto.OptimizationConfig(global_config=op_config))
-    ex = _save_and_load(model, tmp_path)
+        return compress(_linear_model(target), config=cto.OptimizationConfig(global_config=op_config))
+
+
+@pytest.mark.parametrize("case", COMPRESSIONS, ids=[c[0] for c in COMPRESSIONS])
+def test_weight_decompression(case, tmp_path):
+    op_type = case[2]
+    ex = _save_and_load(_compressed_linear(case), tmp_path)
     assert op_type in ex.op_types, ex.op_types
     decompressed = {}
 
@@ -469,6 +473,34 @@ def test_weight_decompression(case, tmp_path):
     assert np.corrcoef(weight.astype(np.float64).ravel(), W.ravel())[0, 1] > 0.7
     # 3) the whole program == numpy linear with the decompressed weight
     np.testing.assert_allclose(got, x @ weight.T.astype(np.float32) + B, rtol=1e-5, atol=1e-5)
+
+
+
+# What builder.backends.coreml.weights reads back from each compressed constant: the layer's precision and scheme.
+RECORDED = {
+    "affine_int8_iOS17": ("int8", "per output channel"), "blockwise_int8_iOS18": ("int8", "per output channel"),
+    "blockwise_int4_b8_iOS18": ("int4", "per block of 8"), "blockwise_int4_b16_iOS18": ("int4", "per block of 16"),
+    "blockwise_uint8_asym_iOS18": ("uint8", "per output channel"),
+    **{f"lut_{n}bit_iOS{v}": (f"{n}-bit palette", f"look-up table of {2 ** n} values") for n in (2, 4, 6, 8) for v in (17, 18)},
+    "lut_grouped_iOS18": ("2-bit palette", "4 look-up tables of 4 values"), "lut_vector_iOS18": ("2-bit palette", "look-up table of 4 vectors of 2"),
+    "sparse_iOS17": ("sparse fp32", "50% of the values stored"), "sparse_iOS18": ("sparse fp32", "50% of the values stored"),
+}
+
+
+@pytest.mark.parametrize("case", COMPRESSIONS, ids=[c[0] for c in COMPRESSIONS])
+def test_weight_records_read_the_compression_back(case, tmp_path):
+    from builder.backends.coreml.conversion import mil_function
+    from builder.backends.coreml.weights import weight_records
+
+    name = case[0]
+    _compressed_linear(case).save(str(tmp_path / "m.mlpackage"))
+    (record,) = weight_records(mil_function(ct.models.MLModel(str(tmp_path / "m.mlpackage"), skip_model_load=True)), compressed=True)
+    assert (record.op, record.shape, record.precision, record.scheme, record.left_out) == ("linear", W.shape, *RECORDED[name], "")
+    # Stored bytes: fewer than the fp32 weight's, and at least the packed values' own (sparse: half the values).
+    bits_per_value = {"int8": 8, "uint8": 8, "int4": 4, "sparse fp32": 16}.get(record.precision)
+    if record.precision.endswith("palette"):
+        bits_per_value = int(record.precision.split("-")[0]) / (2 if "vectors of 2" in record.scheme else 1)
+    assert W.size * bits_per_value / 8 <= record.predicted_bytes < W.nbytes
 
 
 # Joint compression (iOS18): prune, then palettise or quantise only the surviving weights. The

@@ -20,6 +20,8 @@ from builder.backends.coreml.metadata import describe_model, shape_facts
 from builder.backends.coreml.recipes import COREML_RECIPES
 from builder.backends.coreml.runners import CoreMLPredictRunner, MilReferenceRunner
 from builder.backends.coreml.settings import SETTINGS, CoreMLSettings, on_macos
+from builder.backends.coreml.weights import weight_records
+from builder.backends.weight_records import describe_counts, summarize
 
 
 class CoreMLBackend(Backend):
@@ -49,7 +51,10 @@ class CoreMLBackend(Backend):
         # classifier's label list when it compresses a model that already has one.
         model = as_classifier(entry.apply(base.model, job), job.facts, settings)
         describe_model(model, job.facts, entry, settings)
-        ops = Counter(op.op_type for op in mil_function(model).operations)
+        function = mil_function(model)
+        ops = Counter(op.op_type for op in function.operations)
+        records = weight_records(function, compressed=entry.compression is not None)
+        weights = summarize(records)
         details = {
             "deployment_target": settings.deployment_target,
             "compute_precision": entry.precision,
@@ -61,9 +66,13 @@ class CoreMLBackend(Backend):
             "ops_kept_in_fp32": base.kept_fp32,
             "fp16_safety_check": base.fp16_check,
             "mil_ops": dict(sorted(ops.items())),
+            "quantization": {**weights, "layers": [r.to_json() for r in records]},
             "notes": list(settings.notes),
         }
-        summary = f"{entry.precision}, {settings.deployment_target}, {sum(n for op, n in ops.items() if op != 'const')} MIL ops"
+        summary = (f"{entry.precision}, {settings.deployment_target}, {sum(n for op, n in ops.items() if op != 'const')} MIL ops; "
+                   f"{describe_counts(weights['counts'])}")
+        if weights["left_out"]:
+            summary += f", {len(weights['left_out'])} left uncompressed"
         if base.kept_fp32:
             summary += f", {len(base.kept_fp32)} kept in fp32"
         return LoweredArtifact(write=lambda path: model.save(str(path)), details=details, summary=summary)
@@ -84,6 +93,10 @@ class CoreMLBackend(Backend):
         kept = details.get("ops_kept_in_fp32") or []
         if kept:
             facts.append(f"kept in fp32: {', '.join(k['op'] for k in kept)}")
+        weights = details.get("quantization")
+        if weights:
+            facts.append(describe_counts(weights["counts"]))
+            facts += [f"uncompressed: {item['weight']} ({item['reason']})" for item in weights["left_out"]]
         return "\n".join(facts)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from builder.backends.base import Backend, LoweredArtifact, LoweringJob, RunContract, Runner
 from builder.backends.executorch.delegates import DELEGATES, Delegate
 from builder.backends.executorch.recipes import EXECUTORCH_RECIPES
-from builder.backends.executorch.weights import summarize
+from builder.backends.weight_records import describe_counts, summarize
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ExecuTorchBackend(Backend):
                      "quantization": {**weights, "pte_bytes": len(data), "layers": [r.to_json() for r in quantized.layers]}},
             summary=f"{self.delegate.display_name}: {delegation.compute_delegated}/{delegation.compute_total} compute ops, "
                     f"{delegation.delegated_nodes}/{delegation.delegated_nodes + delegation.cpu_nodes} nodes; "
-                    f"{_precisions(weights['counts'])}{left_out}",
+                    f"{describe_counts(weights['counts'])}{left_out}",
         )
 
     def runners(self, path: Path, contract: RunContract) -> list[Runner]:
@@ -63,11 +63,7 @@ class ExecuTorchBackend(Backend):
         facts = [f"{name} {delegation['compute_delegated']}/{delegation['compute_total']} compute ops"]
         weights = details.get("quantization")
         if weights:
-            facts.append(_precisions(weights["counts"]))
+            facts.append(describe_counts(weights["counts"]))
             facts += [f"fp32: {item['weight']} ({item['reason']})" for item in weights["left_out"]]
         return "\n".join(facts)
 
-
-def _precisions(counts: dict[str, int]) -> str:
-    """{"linear int8": 36, "embedding int8": 3} -> "36 linear int8, 3 embedding int8"."""
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items())

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from builder.backends.base import LoweringJob, Recipe
-from builder.backends.executorch.weights import (LayerRecord, float_records, pt2e_linear_records, quantize_8da4w,
-                                                 quantize_8da8w, quantize_embeddings)
+from builder.backends.executorch.weights import (float_records, pt2e_linear_records, quantize_8da4w, quantize_8da8w,
+                                                 quantize_embeddings)
+from builder.backends.weight_records import LayerRecord
 from builder.registry import Registry
 
 if TYPE_CHECKING:

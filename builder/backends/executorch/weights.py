@@ -9,39 +9,16 @@ quantized or not, so that no layer is left in float without the manifest saying 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Sequence
+
+from builder.backends.weight_records import FP32_BYTES, LayerRecord, fp32_record
 
 if TYPE_CHECKING:
     import torch
 
-FP32_BYTES = 4
 # Scales (and zero points) are stored in fp32 by torchao's unpacked int8 tensors.
 SCALE_BYTES = 4
-
-
-@dataclass
-class LayerRecord:
-    """One weight of the program: what a recipe made of it, and what it costs in the file."""
-
-    weight: str  # the state-dict name in the exported program
-    op: str  # "linear" or "embedding"
-    shape: tuple[int, ...]
-    precision: str  # "fp32", "int8", "int4"
-    scheme: str  # e.g. "per output channel", "per row", "per group of 32", "" for fp32
-    # Bytes of the weight as stored: values plus scales (fp32: 4 per value).
-    predicted_bytes: int
-    # Why the weight stayed in fp32 under a recipe that quantizes its kind of op; "" otherwise.
-    left_out: str = ""
-    # Why the weight has another precision than the recipe's own (e.g. int8 in a 4-bit recipe); "" otherwise.
-    note: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "shape": list(self.shape)}
-
-
-def fp32_record(weight: str, op: str, shape: tuple[int, ...], left_out: str = "") -> LayerRecord:
-    return LayerRecord(weight, op, shape, "fp32", "", math.prod(shape) * FP32_BYTES, left_out)
 
 
 def quantized_record(weight: str, op: str, shape: tuple[int, ...], bits: int, group_size: int | None) -> LayerRecord:
@@ -251,17 +228,3 @@ def float_records(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
             if weight.op == "get_attr":
                 records.append(fp32_record(weight.target, op, tuple(graph.get_parameter(weight.target).shape)))
     return records
-
-
-def summarize(records: list[LayerRecord]) -> dict[str, Any]:
-    """Counts by (op, precision), the left-out layers, and the predicted bytes of these weights."""
-    counts: dict[str, int] = {}
-    for record in records:
-        key = f"{record.op} {record.precision}"
-        counts[key] = counts.get(key, 0) + 1
-    return {
-        "counts": dict(sorted(counts.items())),
-        "left_out": [{"weight": r.weight, "reason": r.left_out} for r in records if r.left_out],
-        "predicted_weight_bytes": sum(r.predicted_bytes for r in records),
-        "fp32_weight_bytes": sum(math.prod(r.shape) * FP32_BYTES for r in records),
-    }
