@@ -145,11 +145,3 @@ def run_views(output: str) -> dict[str, list[str]]:
         views[header.split("  (")[0]] = [line[2:] for line in lines]
     return views
 
-
-def cli_failure(result) -> str:
-    """A CliRunner result's output and, when the command raised, the traceback behind it."""
-    import traceback
-
-    if result.exception is None or isinstance(result.exception, SystemExit):
-        return result.output
-    return result.output + "".join(traceback.format_exception(result.exception))

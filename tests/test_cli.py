@@ -186,13 +186,16 @@ def test_run_shows_what_the_app_shows_next_to_the_eager_model(demo_bundle):
     import transformers
 
     from builder.demo import CHECKPOINT_DIR
-    from bundles import cli_failure, run_views
+    from bundles import run_views
 
     bundle, _ = demo_bundle
     text = "my parcel still has not arrived, where is it?"
-    result = CliRunner().invoke(cli, ["run", str(bundle), text, "--checkpoint", str(CHECKPOINT_DIR)])
-    assert result.exit_code == 0, cli_failure(result)
-    views = run_views(result.output)
+    # In a process of its own, as a user runs it. (In the suite's worker, after other modules, the MIL executor once
+    # read a gather_along_axis axis as a list; not reproduced alone, see the session note.)
+    result = subprocess.run([sys.executable, "-m", "builder", "run", str(bundle), text, "--checkpoint", str(CHECKPOINT_DIR)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    views = run_views(result.stdout)
     assert list(views) == ["eager PyTorch", "android-xnnpack/fp32", "android-xnnpack/int8-dynamic", "ios-coreml/fp16",
                            "ios-coreml/int8-weights"]
     model = transformers.AutoModelForSequenceClassification.from_pretrained(CHECKPOINT_DIR).eval()
@@ -205,7 +208,7 @@ def test_run_shows_what_the_app_shows_next_to_the_eager_model(demo_bundle):
     assert views["android-xnnpack/fp32"] == listed + ["same answer as the eager model"]
     for name in ("android-xnnpack/int8-dynamic", "ios-coreml/fp16", "ios-coreml/int8-weights"):
         assert views[name][0].endswith(model.config.id2label[int(best[0])]) and views[name][-1] == "same answer as the eager model"
-    assert "MIL reference executor on Linux, Core ML not run" in result.output
+    assert "MIL reference executor on Linux, Core ML not run" in result.stdout
 
     one = CliRunner().invoke(cli, ["run", str(bundle), text, "--variant", "int8-dynamic"])
     assert one.exit_code == 0 and list(run_views(one.output)) == ["android-xnnpack/int8-dynamic"]
