@@ -17,23 +17,18 @@ from builder.apps.scaffold import MARKER
 from builder.apps.escaping import android_string, kotlin_string
 from builder.cli import cli
 from builder.errors import EdgepackError
+from app_checks import compile_android_app, replay_android_kit
 from bundles import assert_same_manifest, assert_same_vectors
 from tools import jvm, syntax
-from tools.stubs import kotlin_property_misuse
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "android"
-SIGNATURES = jvm.STUBS / "executorch" / "SIGNATURES.txt"
 HOSTILE_NAME = 'Tom\'s "Best" \\ $price ${x} @home\nline two\t<b>&amp; 日本語 🎉'
 
 
 @pytest.fixture(scope="module")
 def app(demo_bundle, tmp_path_factory) -> Path:
     return generate_android_app(demo_bundle[0], tmp_path_factory.mktemp("android") / "demo-app").path
-
-
-def kotlin_files(root: Path, *parts: str) -> list[Path]:
-    return sorted((root / Path(*parts)).rglob("*.kt"))
 
 
 def test_every_generated_file_parses(app):
@@ -43,29 +38,11 @@ def test_every_generated_file_parses(app):
 
 
 def test_resources_link_and_all_kotlin_compiles_against_the_stubs(app, tmp_path):
-    r_java = tmp_path / "r"
-    assert jvm.aapt2_link(app / "app/src/main/res", app / "app/src/main/AndroidManifest.xml",
-                          package="dev.edgepack.app", r_java_dir=r_java) == []
-    r_classes = tmp_path / "r-classes"
-    subprocess.run(["javac", "--release", "17", "-d", str(r_classes), *map(str, r_java.rglob("R.java"))], check=True)
-    classpath = [*jvm.compile_classpath(), r_classes]
-    sources = [*kotlin_files(app, "edgepack-kit/src/main"), *kotlin_files(app, "app/src/main"),
-               *kotlin_files(app, "app/src/androidTest")]
-    jvm.compile_kotlin(sources, classpath, tmp_path / "app.jar")
-    # The stubs are Java; the real library declares Kotlin properties (t.dataAsFloatArray), so
-    # getter calls that compile against the stubs would not compile against the real AAR.
-    for source in kotlin_files(app, "app/src"):
-        assert kotlin_property_misuse(source.read_text(), SIGNATURES) == [], source
+    compile_android_app(app, tmp_path)
 
 
 def test_kit_jvm_tests_replay_the_bundle(app, tmp_path):
-    junit = [Path("/usr/share/java/junit4.jar"), Path("/usr/share/java/hamcrest-core.jar")]
-    jar = jvm.compile_kotlin([*kotlin_files(app, "edgepack-kit/src/main"), *kotlin_files(app, "edgepack-kit/src/test")],
-                             junit, tmp_path / "kit-tests.jar")
-    classpath = ":".join(map(str, [jar, kotlin.kotlin_stdlib(), *junit]))
-    done = subprocess.run(["java", f"-Dedgepack.assets={app / 'app/src/main/assets'}", "-cp", classpath,
-                           "org.junit.runner.JUnitCore", "dev.edgepack.kit.BundleReplayTest"],
-                          capture_output=True, text=True, timeout=300)
+    done = replay_android_kit(app, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "OK (3 tests)" in done.stdout
 

@@ -151,7 +151,7 @@ def test_model_without_segment_ids_takes_two_inputs(qa_checkpoints, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--app", "android"], "app shells feed one text per input"),
+    (["--app", "android"], "android app shell does not handle task 'question-answering'"),
     (["--samples", "{tmp}/plain.txt"], "has no tab"),
     (["--samples", "{tmp}/pairs.csv"], "has no column 'context'"),
 ])

@@ -79,10 +79,31 @@ def test_artifacts_match_eager_on_new_pairs(pair_bundle, pair_checkpoint):
             assert np.abs(flat - logits).max() > 1e-3
 
 
-def test_app_shell_refuses_a_pair_bundle(pair_bundle, tmp_path):
-    result = CliRunner().invoke(cli, ["app", str(pair_bundle), "--platform", "ios", "-o", str(tmp_path / "app")])
-    assert result.exit_code == 2 and "reads text-pair inputs" in result.output, result.output
-    assert not (tmp_path / "app").exists()
+def test_android_app_shell_for_a_pair_classifier(pair_bundle, tmp_path):
+    """The Android shell asks for both texts and feeds the segment ids: it compiles against the stubs, and the kit's
+    JVM tests replay the pair bundle's vectors (ids, segment ids, the labels the reference outputs give)."""
+    from app_checks import compile_android_app, replay_android_kit
+
+    result = CliRunner().invoke(cli, ["app", str(pair_bundle), "--platform", "android", "-o", str(tmp_path / "app")])
+    assert result.exit_code == 0, result.output
+    app = tmp_path / "app"
+    assert "Type the second text" in (app / "app/src/main/res/values/strings.xml").read_text()
+    compile_android_app(app, tmp_path)
+    done = replay_android_kit(app, tmp_path)
+    assert done.returncode == 0 and "OK (3 tests)" in done.stdout, done.stdout[-3000:]
+
+
+def test_ios_app_shell_for_a_pair_classifier(pair_bundle, tmp_path):
+    """The iOS shell: the Swift package's tests replay the pair vectors, and the app typechecks against Core ML's stub."""
+    from builder.apps.ios import generate_ios_app
+    from tools import swift_checks
+
+    app = generate_ios_app(pair_bundle, tmp_path / "app").path
+    assert "Type the second text" in (app / "App/AppConfig.swift").read_text()
+    replayed = swift_checks.run_package_tests(app)
+    assert replayed.ok and replayed.failures == 0, replayed.summary()
+    typechecked = swift_checks.typecheck_app(app)
+    assert typechecked.ok, typechecked.summary()
 
 
 def test_pairs_are_refused_for_single_text_tasks(tmp_path, tiny_checkpoints):

@@ -24,6 +24,7 @@ from builder.apps.escaping import (
 )
 from builder.apps.platforms import APP_PLATFORMS
 from builder.apps.scaffold import (
+    input_hints,
     pick_variant,
     render_tree,
     require_embeddable,
@@ -71,7 +72,7 @@ def generate_android_app(bundle: Path, output: Path, *, app_id: str | None = Non
         "bundle_name": name,
         "app_name": app_name or name,
         "application_id": application_id,
-        "input_hint": "Type a text to classify",
+        **input_hints(manifest),
         "model_asset": Path(variant["file"]).name,
         "versions": {**tomllib.loads((data_dir("templates") / "android" / "versions.toml").read_text()),
                      "executorch": manifest["toolchain"]["executorch"]},

@@ -29,6 +29,7 @@ from builder.apps.escaping import (
 )
 from builder.apps.platforms import APP_PLATFORMS
 from builder.apps.scaffold import (
+    input_hints,
     pick_variant,
     render_tree,
     require_embeddable,
@@ -83,7 +84,7 @@ def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, a
         "edgepack_version": __version__,
         "bundle_name": name,
         "app_name": app_name,
-        "input_hint": "Type a text to classify",
+        **input_hints(manifest),
         "model_file": model_file,
         "model_resource": Path(model_file).stem,
         "deployment_target": deployment_version(variant),

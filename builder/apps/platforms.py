@@ -45,15 +45,12 @@ class AppPlatform:
     def compare_tokenizer(self, tokenizer_json: Path, texts: list[str]) -> tuple[int, list[dict]]:
         return self._load(self.tokenizer_check)(tokenizer_json, texts)
 
-    def check_embeddable(self, task: str, text_pair: bool, tokenizer: dict[str, Any], subject: str) -> None:
-        """Refuse what this app shell would not run faithfully: a pair model, a task its kit does not
-        post-process, a tokenizer its kit would reproduce wrongly. The build checks this before any
-        work, `edgepack app` before writing anything."""
+    def check_embeddable(self, task: str, tokenizer: dict[str, Any], subject: str) -> None:
+        """Refuse what this app shell would not run faithfully: a task its kit does not post-process, a
+        tokenizer its kit would reproduce wrongly. The build checks this before any work, `edgepack app`
+        before writing anything."""
         from builder.apps.tokenizer_support import require_supported
 
-        if text_pair:
-            raise EdgepackError("the app shells feed one text per input, and this model reads text-pair inputs: build without --app "
-                                "and call the bundle from your own app code")
         if task not in self.tasks:
             raise EdgepackError(f"the {self.name} app shell does not handle task {task!r} yet (its kit post-processes "
                                 f"{', '.join(self.tasks)}); build without --app and call the bundle from your own app code")

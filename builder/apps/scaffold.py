@@ -28,9 +28,15 @@ def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: AppPlat
     if manifest["status"] != STATUS_VERIFIED:
         raise EdgepackError(f"bundle {bundle} has status {manifest['status']!r}; an app shell only embeds a verified bundle")
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
-    platform.check_embeddable(manifest["task"]["name"], manifest["task"].get("input", "text") != "text", tokenizer,
-                              "this tokenizer.json")
+    platform.check_embeddable(manifest["task"]["name"], tokenizer, "this tokenizer.json")
     return tokenizer
+
+
+def input_hints(manifest: dict[str, Any]) -> dict[str, str]:
+    """The screen's placeholder texts: one text to classify, or the two texts of a pair model."""
+    if manifest["task"].get("input") == "text-pair":
+        return {"input_hint": "Type the first text", "second_input_hint": "Type the second text"}
+    return {"input_hint": "Type a text to classify", "second_input_hint": ""}
 
 
 def pick_variant(manifest: dict[str, Any], platform: AppPlatform, recipe: str | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@
 enum AppConfig {
     static let appName = "demo-intent-classifier"
     static let inputHint = "Type a text to classify"
+    static let secondInputHint = ""
     /// The bundle variant the app embeds, as the manifest names its file.
     static let modelFile = "model-fp16.mlpackage"
     /// The same package as Xcode compiles it into the app bundle (<name>.mlmodelc).

@@ -1,10 +1,11 @@
 import EdgepackKit
 import SwiftUI
 
-/// One screen: type a text, run the bundle's model on it, see the labels and the latency.
+/// One screen: type a text (two for a pair model), run the bundle's model on it, see the labels and the latency.
 /// All the work happens in EdgepackModel (off the main thread); this view only shows state.
 struct ContentView: View {
     @State private var text = ""
+    @State private var pair = ""
     @State private var model: EdgepackModel?
     @State private var prediction: EdgepackModel.Prediction?
     @State private var message: String?
@@ -16,6 +17,10 @@ struct ContentView: View {
                 Section {
                     TextField(AppConfig.inputHint, text: $text, axis: .vertical)
                         .lineLimit(3...8)
+                    if model?.manifest.pairInput == true {
+                        TextField(AppConfig.secondInputHint, text: $pair, axis: .vertical)
+                            .lineLimit(3...8)
+                    }
                     Button(running ? "Running…" : "Run") { run() }
                         .disabled(model == nil || running)
                 }
@@ -63,11 +68,12 @@ struct ContentView: View {
     private func run() {
         guard let model else { return }
         let input = text
+        let second = model.manifest.pairInput ? pair : nil
         running = true
         message = nil
         Task {
             do {
-                prediction = try await Task.detached(priority: .userInitiated) { try model.predict(input) }.value
+                prediction = try await Task.detached(priority: .userInitiated) { try model.predict(input, pair: second) }.value
             } catch {
                 message = "\(error)"
             }

@@ -39,9 +39,10 @@ final class EdgepackModel: @unchecked Sendable {
         model = try MLModel(contentsOf: compiled, configuration: configuration)
     }
 
-    func predict(_ text: String) throws -> Prediction {
+    /// `pair`: the second text, for a pair model (manifest.pairInput).
+    func predict(_ text: String, pair: String? = nil) throws -> Prediction {
         let start = DispatchTime.now()
-        let inputs = try ModelInputs.make(text: text, tokenizer: tokenizer, manifest: manifest, variant: variant)
+        let inputs = try ModelInputs.make(text: text, pair: pair, tokenizer: tokenizer, manifest: manifest, variant: variant)
         let tokenized = DispatchTime.now()
         let outputs = try run(inputs)
         let done = DispatchTime.now()
@@ -57,10 +58,11 @@ final class EdgepackModel: @unchecked Sendable {
     /// Runs the model: output name -> values in row-major order. A classifier's probability
     /// dictionary comes back as an array in the manifest's label order, like the eager model's.
     func run(_ inputs: ModelInputs) throws -> [String: [Float]] {
-        let features = try MLDictionaryFeatureProvider(dictionary: [
-            "input_ids": try EdgepackModel.int32Array(inputs.inputIds),
-            "attention_mask": try EdgepackModel.int32Array(inputs.attentionMask),
-        ])
+        var arrays: [String: Any] = [:]
+        for name in manifest.inputNames {
+            arrays[name] = try EdgepackModel.int32Array(try inputs.values(named: name))
+        }
+        let features = try MLDictionaryFeatureProvider(dictionary: arrays)
         let result = try model.prediction(from: features)
         var outputs: [String: [Float]] = [:]
         for name in result.featureNames {

@@ -30,9 +30,12 @@ final class BundleReplayTests: XCTestCase {
 
     func testTokenizerReproducesTheBuildTimeIds() {
         for vector in vectors.vectors {
-            let encoding = tokenizer.pad(tokenizer.encode(vector.text), to: vector.inputIds.count)
+            let encoding = tokenizer.pad(tokenizer.encode(vector.text, pair: vector.textPair), to: vector.inputIds.count)
             XCTAssertEqual(encoding.ids, vector.inputIds, "ids of \"\(vector.text)\"")
             XCTAssertEqual(encoding.attentionMask, vector.attentionMask, "attention mask of \"\(vector.text)\"")
+            if let types = vector.tokenTypeIds {
+                XCTAssertEqual(encoding.typeIds, types, "segment ids of \"\(vector.text)\"")
+            }
         }
     }
 
@@ -47,7 +50,11 @@ final class BundleReplayTests: XCTestCase {
     func testInputsArePaddedToALengthEachVariantAccepts() throws {
         for variant in manifest.variants where variant.sequenceShapes != nil {
             for vector in vectors.vectors {
-                let inputs = try ModelInputs.make(text: vector.text, tokenizer: tokenizer, manifest: manifest, variant: variant)
+                let inputs = try ModelInputs.make(text: vector.text, pair: vector.textPair, tokenizer: tokenizer, manifest: manifest, variant: variant)
+                XCTAssertEqual(inputs.tokenTypeIds != nil, manifest.inputNames.contains("token_type_ids"))
+                for name in manifest.inputNames {
+                    XCTAssertEqual(try inputs.values(named: name).count, inputs.inputIds.count, name)
+                }
                 XCTAssertEqual(variant.sequenceShapes?.acceptedLength(for: inputs.tokenCount), inputs.inputIds.count)
                 XCTAssertEqual(Array(inputs.inputIds.prefix(inputs.tokenCount)).map(Int.init), vector.inputIds.prefix(inputs.tokenCount).map { $0 })
                 XCTAssertTrue(inputs.attentionMask.dropFirst(inputs.tokenCount).allSatisfy { $0 == 0 }, "padding is masked")

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The parts of an edgepack bundle's manifest.json an app needs: labels, how to read the
+/// The parts of an edgepack bundle's manifest.json an app needs: labels, one text or a pair, how to read the
 /// outputs, sequence-length rules, and the parity tolerance each variant was verified with.
 public struct BundleManifest {
     public static let schemaVersion = 2
@@ -24,6 +24,8 @@ public struct BundleManifest {
     public let modelName: String
     public let task: String
     public let labels: [String]
+    /// The model reads a pair of texts (the manifest's task.input is "text-pair"): the app asks for both.
+    public let pairInput: Bool
     public let postprocessing: Postprocessing
     public let inputNames: [String]
     public let outputNames: [String]
@@ -43,6 +45,7 @@ public struct BundleManifest {
         modelName = try root.object("model").string("name")
         self.task = try task.string("name")
         labels = try task.strings("labels")
+        pairInput = task.has("input") ? try task.string("input") == "text-pair" : false
         postprocessing = try Postprocessing(try task.object("postprocessing"))
         inputNames = try root.objects("inputs").map { try $0.string("name") }
         outputNames = try root.objects("outputs").map { try $0.string("name") }

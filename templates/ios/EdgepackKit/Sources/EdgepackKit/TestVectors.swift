@@ -5,7 +5,11 @@ import Foundation
 public struct TestVectors {
     public struct Vector {
         public let text: String
+        /// The second text of a pair model's input.
+        public let textPair: String?
         public let inputIds: [Int]
+        /// Segment ids, for a model that takes them.
+        public let tokenTypeIds: [Int]?
         public let attentionMask: [Int]
         /// Output name -> values, flattened row-major.
         public let expected: [String: [Float]]
@@ -22,7 +26,9 @@ public struct TestVectors {
             let expected = try vector.object("expected")
             return Vector(
                 text: try vector.string("text"),
+                textPair: vector.has("text_pair") ? try vector.string("text_pair") : nil,
                 inputIds: try vector.ints("input_ids"),
+                tokenTypeIds: vector.has("token_type_ids") ? try vector.ints("token_type_ids") : nil,
                 attentionMask: try vector.ints("attention_mask"),
                 expected: try Dictionary(expected.keys.map {
                     ($0, try JSONFields.flatFloats(expected.object[$0], "\(expected.context).\($0)"))
@@ -64,10 +70,14 @@ public struct VectorReplay {
         let limit = try tolerance()
         var problems: [String] = []
         for vector in vectors.vectors {
-            let encoding = tokenizer.encode(vector.text)
-            let ids = tokenizer.pad(encoding, to: vector.inputIds.count).ids
-            if ids != vector.inputIds {
-                problems.append("ids of \(quoted(vector.text)): \(ids) != \(vector.inputIds)")
+            let encoding = tokenizer.encode(vector.text, pair: vector.textPair)
+            let padded = tokenizer.pad(encoding, to: vector.inputIds.count)
+            if padded.ids != vector.inputIds {
+                problems.append("ids of \(quoted(vector.text)): \(padded.ids) != \(vector.inputIds)")
+                continue
+            }
+            if let types = vector.tokenTypeIds, padded.typeIds != types {
+                problems.append("segment ids of \(quoted(vector.text)): \(padded.typeIds) != \(types)")
                 continue
             }
             let inputs = try ModelInputs.make(encoding: encoding, tokenizer: tokenizer, manifest: manifest, variant: variant)

@@ -16,11 +16,10 @@ class EdgepackModel private constructor(
     val variant: BundleManifest.Variant,
     private val module: Module,
 ) {
-    /** Runs the model on token ids; returns each output by its manifest name. */
+    /** Runs the model on its inputs, in the manifest's order; returns each output by its manifest name. */
     fun run(inputs: ModelInputs): Map<String, FloatArray> {
-        val ids = EValue.from(Tensor.fromBlob(inputs.inputIds, inputs.shape))
-        val mask = EValue.from(Tensor.fromBlob(inputs.attentionMask, inputs.shape))
-        val outputs = module.forward(ids, mask)
+        val tensors = manifest.inputNames.map { EValue.from(Tensor.fromBlob(inputs.byName(it), inputs.shape)) }
+        val outputs = module.forward(*tensors.toTypedArray())
         require(outputs.size == manifest.outputNames.size) { "model returned ${outputs.size} outputs, manifest lists ${manifest.outputNames.size}" }
         return manifest.outputNames.withIndex().associate { (i, name) -> name to outputs[i].toTensor().dataAsFloatArray }
     }

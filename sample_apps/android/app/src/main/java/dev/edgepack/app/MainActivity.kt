@@ -3,6 +3,7 @@ package dev.edgepack.app
 import android.app.Activity
 import android.os.Bundle
 import android.os.SystemClock
+import android.view.View
 import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
@@ -10,7 +11,7 @@ import dev.edgepack.kit.ModelInputs
 import dev.edgepack.kit.Postprocess
 import java.util.concurrent.Executors
 
-/** One screen: type a text, run the model on the device, see the labels and the latency. */
+/** One screen: type a text (two for a pair model), run the model on the device, see the labels and the latency. */
 class MainActivity : Activity() {
     private val worker = Executors.newSingleThreadExecutor()
     private var model: EdgepackModel? = null
@@ -19,6 +20,7 @@ class MainActivity : Activity() {
         super.onCreate(savedInstanceState)
         setContentView(R.layout.activity_main)
         val input = findViewById<EditText>(R.id.input)
+        val secondInput = findViewById<EditText>(R.id.second_input)
         val run = findViewById<Button>(R.id.run)
         val result = findViewById<TextView>(R.id.result)
         val latency = findViewById<TextView>(R.id.latency)
@@ -33,6 +35,7 @@ class MainActivity : Activity() {
             model = loaded
             runOnUiThread {
                 result.text = "${loaded.manifest.modelName}: ${loaded.variant.name}"
+                if (loaded.manifest.pairInput) secondInput.visibility = View.VISIBLE
                 run.isEnabled = true
             }
         }
@@ -40,9 +43,10 @@ class MainActivity : Activity() {
         run.setOnClickListener {
             val loaded = model ?: return@setOnClickListener
             val text = input.text.toString()
+            val pair = if (loaded.manifest.pairInput) secondInput.text.toString() else null
             worker.execute {
                 val started = SystemClock.elapsedRealtimeNanos()
-                val inputs = ModelInputs.of(text, loaded.tokenizer, loaded.manifest)
+                val inputs = ModelInputs.of(text, loaded.tokenizer, loaded.manifest, pair)
                 val tokenized = SystemClock.elapsedRealtimeNanos()
                 val outputs = loaded.run(inputs)
                 val finished = SystemClock.elapsedRealtimeNanos()

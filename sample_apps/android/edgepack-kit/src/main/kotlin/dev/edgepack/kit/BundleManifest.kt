@@ -1,13 +1,15 @@
 package dev.edgepack.kit
 
 /**
- * The parts of an edgepack bundle's manifest.json an app needs: labels, how to read the
+ * The parts of an edgepack bundle's manifest.json an app needs: labels, one text or a pair, how to read the
  * outputs, sequence-length rules, and the parity tolerance the model was verified with.
  */
 class BundleManifest(
     val modelName: String,
     val task: String,
     val labels: List<String>,
+    /** The model reads a pair of texts (the manifest's task.input is "text-pair"): the app asks for both. */
+    val pairInput: Boolean,
     val postprocessing: Map<String, Any?>,
     val inputNames: List<String>,
     val outputNames: List<String>,
@@ -37,6 +39,7 @@ class BundleManifest(
                 modelName = model["name"].str(),
                 task = task["name"].str(),
                 labels = task["labels"].list().map { it.str() },
+                pairInput = task["input"] == "text-pair",
                 postprocessing = task["postprocessing"].obj(),
                 inputNames = root["inputs"].list().map { it.obj()["name"].str() },
                 outputNames = root["outputs"].list().map { it.obj()["name"].str() },

@@ -28,14 +28,13 @@ class TestVectorsTest {
         val vectors = root["vectors"] as List<Map<String, Any?>>
         for (vector in vectors) {
             val text = vector["text"] as String
+            val pair = vector["text_pair"] as String?
             @Suppress("UNCHECKED_CAST")
             val expectedIds = (vector["input_ids"] as List<Number>).map { it.toLong() }.toLongArray()
-            var encoding = model.tokenizer.encode(text)
-            encoding = model.tokenizer.pad(encoding, expectedIds.size)
-            val ids = LongArray(encoding.ids.size) { encoding.ids[it].toLong() }
-            assertArrayEquals("ids of \"$text\"", expectedIds, ids)
-            val mask = LongArray(encoding.attentionMask.size) { encoding.attentionMask[it].toLong() }
-            val outputs = model.run(ModelInputs(ids, mask))
+            val encoding = model.tokenizer.pad(model.tokenizer.encode(text, pair), expectedIds.size)
+            val inputs = ModelInputs.of(encoding, model.manifest)
+            assertArrayEquals("ids of \"$text\"", expectedIds, inputs.inputIds)
+            val outputs = model.run(inputs)
             @Suppress("UNCHECKED_CAST")
             val expected = vector["expected"] as Map<String, List<List<Number>>>
             for (name in model.manifest.outputNames) {

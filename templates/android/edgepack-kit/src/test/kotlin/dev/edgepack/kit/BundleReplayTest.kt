@@ -20,19 +20,28 @@ class BundleReplayTest {
     fun tokenizerReproducesTheBuildTimeIds() {
         for (vector in vectors) {
             val text = vector["text"].str()
+            val pair = vector["text_pair"] as String?
             val expectedIds = vector["input_ids"].list().map { it.long().toInt() }.toIntArray()
             val expectedMask = vector["attention_mask"].list().map { it.long().toInt() }.toIntArray()
-            val encoding = tokenizer.pad(tokenizer.encode(text), expectedIds.size)
+            val encoding = tokenizer.pad(tokenizer.encode(text, pair), expectedIds.size)
             assertArrayEquals("ids of \"$text\"", expectedIds, encoding.ids)
             assertArrayEquals("attention mask of \"$text\"", expectedMask, encoding.attentionMask)
+            if ("token_type_ids" in vector) {
+                val expectedTypes = vector["token_type_ids"].list().map { it.long().toInt() }.toIntArray()
+                assertArrayEquals("segment ids of \"$text\"", expectedTypes, encoding.typeIds)
+                assertArrayEquals(ModelInputs.of(encoding, manifest).tokenTypeIds, LongArray(expectedTypes.size) { expectedTypes[it].toLong() })
+            }
         }
     }
 
     @Test
     fun modelInputsArePaddedToTheMinimumLength() {
-        val inputs = ModelInputs.of("", tokenizer, manifest)
+        val inputs = ModelInputs.of("", tokenizer, manifest, if (manifest.pairInput) "" else null)
         assert(inputs.inputIds.size >= manifest.minSeqLen)
         assertEquals(inputs.inputIds.size, inputs.attentionMask.size)
+        // Every input the model takes is filled, and only those.
+        assertEquals(manifest.inputNames.map { inputs.byName(it).size }.toSet(), setOf(inputs.inputIds.size))
+        assertEquals("token_type_ids" in manifest.inputNames, inputs.tokenTypeIds != null)
     }
 
     @Test
