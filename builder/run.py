@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from builder.backends import BACKENDS
 from builder.backends.base import CannotVerify
 from builder.errors import EdgepackError
@@ -59,18 +57,15 @@ def run_bundle(bundle: Path, sample: Sample, variants: Sequence[str] = (), candi
 
 
 def _chosen_variants(manifest: Manifest, names: Sequence[str]) -> list[dict]:
-    by_name = {v["name"]: v for v in manifest["variants"]}
-    by_recipe: dict[str, list[dict]] = {}
-    for variant in manifest["variants"]:
-        by_recipe.setdefault(variant["recipe"], []).append(variant)
+    variants = manifest["variants"]
     chosen = []
     for name in names:
-        matches = [by_name[name]] if name in by_name else by_recipe.get(name, [])
+        matches = [v for v in variants if name in (v["name"], v["recipe"])]
         if not matches:
-            raise EdgepackError(f"the bundle has no variant {name!r}; choose from {', '.join(by_name)} "
+            raise EdgepackError(f"the bundle has no variant {name!r}; choose from {', '.join(v['name'] for v in variants)} "
                                 "(or a recipe name such as fp32)")
         chosen += [m for m in matches if m not in chosen]
-    return chosen or list(manifest["variants"])
+    return chosen or list(variants)
 
 
 def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candidates: Sequence[str]) -> list[TestVector]:
@@ -81,7 +76,7 @@ def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candi
     tokenizer.configure(int(manifest["sequence_length"]["max"]), task.pair_truncation)
     task.attach_tokenizer(tokenizer)
     text, pair = sample if isinstance(sample, tuple) else (sample, None)
-    if task.pairs == "required" or task.options.text_pair:
+    if task.options.text_pair:
         if pair is None:
             raise EdgepackError(f"this {task.name} bundle reads a pair of texts; pass the second one with --pair")
     elif pair is not None:
@@ -108,8 +103,4 @@ def _eager_view(checkpoint_dir: Path, base: Path | None, manifest: Manifest, tas
     model = checkpoint.load_model()
     with torch.no_grad():
         outputs = [vector.at_positions([o.numpy() for o in task.reference(model, vector.inputs())]) for vector in vectors]
-    return AppView(EAGER, f"transformers eager fp32 ({checkpoint_dir})", task.present(_as_float32(outputs), vectors))
-
-
-def _as_float32(outputs: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    return [[np.asarray(o, dtype=np.float32) for o in sample] for sample in outputs]
+    return AppView(EAGER, f"transformers eager fp32 ({checkpoint_dir})", task.present(outputs, vectors))

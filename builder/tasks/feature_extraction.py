@@ -19,8 +19,7 @@ import numpy as np
 
 from builder.errors import EdgepackError
 from builder.json_files import read_json_object
-from builder.tasks.base import Task, TaskMetric, TaskOptions, TensorSpec
-from builder.tasks.specs import Presentation
+from builder.tasks.base import Presentation, Task, TaskMetric, TaskOptions, TensorSpec
 
 POOLING_MODES = ("mean", "cls", "max")
 _POOLING_TEXT = {

@@ -43,8 +43,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from builder.errors import EdgepackError
-from builder.tasks.base import Task, TaskMetric, TensorSpec, softmax
-from builder.tasks.specs import Presentation
+from builder.tasks.base import Presentation, Task, TaskMetric, TensorSpec, softmax
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer

@@ -17,8 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from builder.tasks.base import Task, TaskMetric, TensorSpec, pair_encoding, softmax
-from builder.tasks.specs import Presentation
+from builder.tasks.base import Presentation, Task, TaskMetric, TensorSpec, pair_encoding, softmax
 
 # The longest answer in tokens, as the transformers pipelines default it.
 MAX_ANSWER_TOKENS = 15

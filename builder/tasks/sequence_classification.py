@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, pair_encoding, softmax
-from builder.tasks.specs import Presentation
+from builder.tasks.base import LogitsHeadTask, Presentation, TaskMetric, TensorSpec, pair_encoding, softmax
 
 # How many labels the app lists.
 SHOWN_LABELS = 5

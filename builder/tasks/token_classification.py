@@ -15,8 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from builder.errors import EdgepackError
-from builder.tasks.base import LogitsHeadTask, TaskMetric, TensorSpec, config_labels, softmax
-from builder.tasks.specs import Presentation
+from builder.tasks.base import LogitsHeadTask, Presentation, TaskMetric, TensorSpec, config_labels, softmax
 
 OUTSIDE = "O"
 STRATEGIES = ("first", "simple")

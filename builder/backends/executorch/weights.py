@@ -48,14 +48,14 @@ def replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Te
     setattr(owner, attr, torch.nn.Parameter(value, requires_grad=False))
 
 
-def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int, group_size: int | None = None) -> list[LayerRecord]:
-    """Weight-only quantization of every embedding table: 8 bits with one scale per row, or 4 bits in
-    groups along the row. The look-ups become dequantize + embedding, which ExecuTorch's quant fusion
-    turns into its quantized embedding kernels (embedding_byte / embedding_4bit) at to_executorch."""
-    records, tables = _quantizable_embeddings(graph, group_size)
+def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int) -> list[LayerRecord]:
+    """Weight-only quantization of every embedding table, one scale per row. The look-ups become
+    dequantize + embedding, which ExecuTorch's quant fusion turns into its quantized embedding kernels
+    (embedding_byte / embedding_4bit) at to_executorch. (8da4w's 4-bit tables: quantize_8da4w.)"""
+    records, tables = _quantizable_embeddings(graph)
     for name, shape in tables:
-        replace_parameter(graph, name, _weight_only(graph.get_parameter(name), bits, group_size))
-        records.append(quantized_record(name, "embedding", shape, bits, group_size))
+        replace_parameter(graph, name, _weight_only(graph.get_parameter(name), bits, None))
+        records.append(quantized_record(name, "embedding", shape, bits, None))
     return records
 
 
@@ -81,7 +81,7 @@ def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequ
     from builder.backends.executorch.mixed_precision import Candidate, choose_mix
 
     records, linears = _quantizable_linears(graph)
-    left_out, tables = _quantizable_embeddings(graph, None)
+    left_out, tables = _quantizable_embeddings(graph)
     records += left_out
     candidates, kinds = [], {}
     for op, weights, quantize in (("linear", linears, _dynamic_activation), ("embedding", tables, _weight_only)):
@@ -148,8 +148,7 @@ def _dynamic_activation(weight: "torch.Tensor", bits: int, group_size: int | Non
     return _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)[0]
 
 
-def _quantizable_embeddings(graph: "torch.fx.GraphModule", group_size: int | None
-                            ) -> tuple[list[LayerRecord], list[tuple[str, tuple[int, ...]]]]:
+def _quantizable_embeddings(graph: "torch.fx.GraphModule") -> tuple[list[LayerRecord], list[tuple[str, tuple[int, ...]]]]:
     """The embedding tables a quantized tensor can replace (their look-ups rewritten to read one), and a
     record for each table that stays fp32, with the reason.
 
@@ -168,10 +167,6 @@ def _quantizable_embeddings(graph: "torch.fx.GraphModule", group_size: int | Non
         if uses[weight_node.target] != {torch.ops.aten.embedding.default}:
             left_out.append(fp32_record(weight_node.target, "embedding", shape,
                                         "tied: the same table is a linear's weight (the output decoder)"))
-            continue
-        if group_size and shape[1] % group_size:
-            left_out.append(fp32_record(weight_node.target, "embedding", shape,
-                                        f"row width {shape[1]} is not a multiple of the group size {group_size}"))
             continue
         # torchao's tensor serves F.embedding (its __torch_function__), with no padding_idx: that
         # argument only masks gradients, so inference does not need it.

@@ -29,7 +29,8 @@ class BundleReplayTest {
             if ("token_type_ids" in vector) {
                 val expectedTypes = vector["token_type_ids"].list().map { it.long().toInt() }.toIntArray()
                 assertArrayEquals("segment ids of \"$text\"", expectedTypes, encoding.typeIds)
-                assertArrayEquals(ModelInputs.of(encoding, manifest).tokenTypeIds, LongArray(expectedTypes.size) { expectedTypes[it].toLong() })
+                val fed = ModelInputs.of(encoding, manifest).tokenTypeIds
+                assertArrayEquals("segment ids fed for \"$text\"", LongArray(expectedTypes.size) { expectedTypes[it].toLong() }, fed)
             }
         }
     }
