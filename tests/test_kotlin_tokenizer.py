@@ -20,9 +20,9 @@ from tokenizers import Tokenizer
 from builder.apps import kotlin
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
-from tokenizer_configs import (BPE_CONFIGS, PAIRS, TEXTS, WORDPIECE_CONFIGS, added_token_variants, bpe_configs as make_bpe_configs,
-                               every_code_point, refusals, regex_probe, single_word_every_code_point,
-                               trained_wordpiece)
+from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
+                               bpe_configs as make_bpe_configs, every_code_point, precompiled_every_code_point, refusals,
+                               regex_probe, sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
 
@@ -89,7 +89,7 @@ def test_unicode_tables_are_current():
 
 
 def test_unsupported_tokenizers_are_refused(kit_jar, tmp_path):
-    for path, message in refusals(tmp_path):
+    for path, message in refusals(tmp_path, "kotlin"):
         Tokenizer.from_file(str(path))  # tokenizers itself accepts it
         with pytest.raises(RuntimeError, match=r"exited 2: unsupported tokenizer: " + re.escape(message)):
             kotlin.run_kotlin_tokenizer(path, ["hello"], kit_jar)
@@ -124,3 +124,31 @@ def test_regex_probe_sees_the_split():
     """The regex-classes probe joins a, 1, ! and ' ' to a following letter, digit, symbol, letter."""
     probe = Tokenizer.from_str(json.dumps(regex_probe()))
     assert [len(probe.encode(text).ids) for text in ["ab", "a1", "12", "1b", "!?", "!b", " b", " \nb"]] == [1, 2, 1, 2, 1, 2, 1, 3]
+
+
+# --------------------------------------------------------------------------- SentencePiece
+
+@pytest.fixture(scope="module")
+def sentencepiece_results(kit_jar, tmp_path_factory) -> dict[str, tuple[list, tuple[int, list[dict]]]]:
+    """Every SentencePiece config through one JVM run: name -> (texts, (passed, mismatches))."""
+    configs = sentencepiece_configs(tmp_path_factory.mktemp("spm"))
+    names = sorted(configs)
+    results = kotlin.compare_many_with_hf([configs[name] for name in names], kit_jar)
+    return {name: (configs[name][1], result) for name, result in zip(names, results)}
+
+
+@pytest.mark.parametrize("name", SENTENCEPIECE_CONFIGS)
+def test_sentencepiece_matches_hf(name, sentencepiece_results):
+    """Unigram (Precompiled charsmap, Metaspace, ALBERT's normalizers, byte_fallback) and byte_fallback
+    BPE (Llama, legacy Llama, Gemma layouts) from SentencePiece models trained here and converted by
+    transformers: ids, offsets, masks and word ids equal Hugging Face's."""
+    texts, (passed, mismatches) = sentencepiece_results[name]
+    _fail_on(mismatches, len(texts), name)
+    assert passed == len(texts)
+
+
+def test_precompiled_every_code_point_matches_hf(kit_jar, tmp_path):
+    """Each code point of planes 0-3 and 14 after `a` and after a charsmap key, through the real
+    nmt_nfkc charsmap: the trie reader, the replacements and the grapheme clusters end to end."""
+    path, texts = precompiled_every_code_point(tmp_path)
+    assert _assert_parity(path, texts, kit_jar) == len(texts)

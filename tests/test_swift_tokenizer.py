@@ -102,7 +102,7 @@ def test_unicode_tables_are_current():
 
 
 def test_unsupported_tokenizers_are_refused(tokenize_bin, tmp_path):
-    for path, message in refusals(tmp_path):
+    for path, message in refusals(tmp_path, "swift"):
         Tokenizer.from_file(str(path))  # tokenizers itself accepts it
         with pytest.raises(RuntimeError, match=r"exited 2: unsupported tokenizer: " + re.escape(message)):
             swift.run_swift_tokenizer(path, ["hello"], tokenize_bin)

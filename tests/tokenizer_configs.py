@@ -121,31 +121,47 @@ def every_code_point(directory: Path) -> tuple[Path, list[str]]:
 
 # --------------------------------------------------------------------------- refusals
 
-def refusals(directory: Path) -> list[tuple[Path, str]]:
+def refusals(directory: Path, kit: str) -> list[tuple[Path, str]]:
     """(tokenizer.json, the refusal message the app tokenizer must give): configurations that
-    `tokenizers` accepts and the app tokenizers do not implement."""
-    cases = [
-        (edit_json(minilm_dir() / "tokenizer.json", directory / "unigram.json",
-                   lambda d: d["model"].update(type="Unigram", vocab=[["<unk>", 0.0], ["a", -1.0]], unk_id=0)),
-         "unsupported model Unigram"),
-        (edit_json(minilm_dir() / "tokenizer.json", directory / "seq.json",
-                   lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "Lowercase"}]})),
-         "unsupported normalizer Sequence"),
-    ]
+    `tokenizers` accepts and the `kit` ("kotlin" or "swift") tokenizer does not implement. The
+    Kotlin kit has SentencePiece's components (Unigram, Metaspace, Precompiled, byte_fallback,
+    Sequence normalizers); the Swift kit does not have them yet."""
+    swift_only = kit == "swift"
+    cases = []
+    if swift_only:
+        cases += [
+            (edit_json(minilm_dir() / "tokenizer.json", directory / "unigram.json",
+                       lambda d: d["model"].update(type="Unigram", vocab=[["<unk>", 0.0], ["a", -1.0]], unk_id=0)),
+             "unsupported model Unigram"),
+            (edit_json(minilm_dir() / "tokenizer.json", directory / "seq.json",
+                       lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "Lowercase"}]})),
+             "unsupported normalizer Sequence"),
+        ]
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(CORPUS, vocab_size=300, min_frequency=1)
     bpe.save(str(directory / "bpe.json"))
     edits = [
         (lambda d: d["model"].update(dropout=0.1), "unsupported BPE dropout 0.1"),
-        (lambda d: d["model"].update(byte_fallback=True), "unsupported BPE byte_fallback true"),
         (lambda d: d.update(normalizer={"type": "NFC"}), "unsupported normalizer NFC"),
-        (lambda d: d.update(pre_tokenizer={"type": "Metaspace", "replacement": "_", "prepend_scheme": "always", "split": True}),
-         "unsupported pre_tokenizer Metaspace"),
         (lambda d: d.update(post_processor={"type": "Sequence", "processors": [
             {"type": "RobertaProcessing", "sep": ["a", 1], "cls": ["b", 2], "trim_offsets": True, "add_prefix_space": False},
             {"type": "BertProcessing", "sep": ["a", 1], "cls": ["b", 2]}]}),
          "unsupported post_processor: a Sequence with more than one special-token processor"),
     ]
+    if swift_only:
+        edits += [
+            (lambda d: d["model"].update(byte_fallback=True), "unsupported BPE byte_fallback true"),
+            (lambda d: d.update(pre_tokenizer={"type": "Metaspace", "replacement": "_", "prepend_scheme": "always", "split": True}),
+             "unsupported pre_tokenizer Metaspace"),
+        ]
+    else:
+        edits += [
+            (lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFKC"}]}),
+             "unsupported normalizer NFKC"),
+            (lambda d: d.update(normalizer={"type": "Replace", "pattern": {"Regex": "(a|b)+"}, "content": " "}),
+             'unsupported Replace normalizer regex "(a|b)+"'),
+            (lambda d: d.update(pre_tokenizer={"type": "Digits", "individual_digits": True}), "unsupported pre_tokenizer Digits"),
+        ]
     for i, (edit, message) in enumerate(edits):
         cases.append((edit_json(directory / "bpe.json", directory / f"refused-{i}.json", edit), message))
     return cases
@@ -329,3 +345,104 @@ def canonical_equivalents(directory: Path) -> tuple[Path, list]:
     texts = ["caf\u00e9 cafe\u0301", "\u00c5 \u212b A\u030a", "xcaf\u00e9 xcafe\u0301", "n\u00e9 ne\u0301 \u212bx \u00c5x",
              "ne\u0301n\u00e9", ("caf\u00e9", "cafe\u0301")] + TEXTS[:300]
     return directory / "canonical.json", texts
+
+
+# --------------------------------------------------------------------------- SentencePiece (Unigram, BPE with byte_fallback)
+
+SENTENCEPIECE_EXTRA_TEXTS = [
+    "", " ", "  x  ", "a  b   c", "\u2581x \u2581 y\u2581", "x\r\ny\rz\n", "\t\ttab", "Ｆｕｌｌｗｉｄｔｈ ＡＢＣ １２３", "½ ⅓ ² ㎏ ﬁ ℡ ㍻",
+    "e\u0301 Ａ\u0301 Ａ\u0301\u0301 a\u0301\u0301\u0301", "\u0600a \u06ddb \U000110bdc", "\u200d\u200b\u00ad\ufeff", "``quoted'' text",
+    "Käse ÄÖÜ ß İstanbul ΣΊΣΥΦΟΣ", "한국어 텍스트 각", "日本語のテキスト。", "😀 👨‍👩‍👧 🇫🇷 ©\u200d©", "\x00\x01 \x7f\x85",
+    "<s> x </s> <unk> <pad> <mask>", "abc\ufffd", "  leading", "trailing  ", "multiple   inner    spaces",
+]
+SENTENCEPIECE_CONFIGS = ["xlmr", "t5", "albert-normalizers", "unigram-byte_fallback", "llama", "llama-legacy", "gemma"]
+
+
+def train_sentencepiece(folder: Path, kind: str) -> Path:
+    """A SentencePiece model (SentencePiece's own trainer, default nmt_nfkc normalization) on the
+    test corpus; 98% character coverage leaves rare characters unknown, byte_fallback for BPE."""
+    import os
+
+    import sentencepiece
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "corpus.txt"
+    corpus.write_text("\n".join(t.replace("\n", " ") for t in CORPUS + TEXTS[:400]), encoding="utf-8")
+    with open(os.devnull, "w") as quiet:
+        sentencepiece.SentencePieceTrainer.train(
+            input=str(corpus), model_prefix=str(folder / kind), vocab_size=2500, hard_vocab_limit=False, model_type=kind,
+            character_coverage=0.98, byte_fallback=kind == "bpe", logstream=quiet)
+    return folder / f"{kind}.model"
+
+
+def converted(model: Path, tokenizer_class, folder: Path) -> Path:
+    """tokenizer.json as transformers converts a SentencePiece model for `tokenizer_class`."""
+    import shutil
+
+    source = folder / "source"
+    source.mkdir(parents=True)
+    shutil.copy(model, source / tokenizer_class.vocab_files_names["vocab_file"])
+    tokenizer_class.from_pretrained(str(source)).save_pretrained(folder)
+    return folder / "tokenizer.json"
+
+
+def sentencepiece_configs(root: Path) -> dict[str, tuple[Path, list]]:
+    """SENTENCEPIECE_CONFIGS, name: (tokenizer.json, texts): Unigram models as transformers converts
+    them for XLM-RoBERTa and T5 (Precompiled charsmap, WhitespaceSplit + Metaspace) and with ALBERT's
+    normalizer chain; a Unigram with byte_fallback; byte_fallback BPE as Llama (Metaspace `first`,
+    no split), legacy Llama (Prepend + Replace normalizers) and Gemma (Replace + Split) ship it."""
+    unigram = train_sentencepiece(root / "spm", "unigram")
+    bpe = train_sentencepiece(root / "spm", "bpe")
+    xlmr = converted(unigram, transformers.XLMRobertaTokenizer, root / "xlmr")
+    llama = converted(bpe, transformers.LlamaTokenizer, root / "llama")
+    data = json.loads(xlmr.read_text(encoding="utf-8"))
+    assert data["normalizer"]["type"] == "Precompiled" and data["model"]["type"] == "Unigram"
+    assert json.loads(llama.read_text(encoding="utf-8"))["model"]["byte_fallback"] is True
+    charsmap = data["normalizer"]
+
+    def albert_normalizers(d):  # transformers' AlbertConverter chain (its Albert class cannot load a bare .model here)
+        d["normalizer"] = {"type": "Sequence", "normalizers": [
+            {"type": "Replace", "pattern": {"String": "``"}, "content": '"'},
+            {"type": "Replace", "pattern": {"String": "''"}, "content": '"'},
+            {"type": "NFKD"}, {"type": "StripAccents"}, {"type": "Lowercase"}, charsmap,
+            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+            {"type": "Replace", "pattern": {"Regex": "\\A +| +\\z"}, "content": ""}]}
+        truncated(max_length=48)(d)
+
+    def byte_fallback(d):
+        d["model"]["byte_fallback"] = True
+        d["padding"] = {"strategy": {"Fixed": 96}, "direction": "Right", "pad_to_multiple_of": None,
+                        "pad_id": 1, "pad_type_id": 0, "pad_token": "<pad>"}
+
+    def llama_legacy(d):  # tokenizer.json as Llama 2 checkpoints shipped it
+        d["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                                                               {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]}
+        d["pre_tokenizer"] = None
+
+    def gemma(d):
+        d["normalizer"] = {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}
+        d["pre_tokenizer"] = {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithPrevious", "invert": False}
+
+    configs = {
+        "xlmr": xlmr,
+        "t5": converted(unigram, transformers.T5Tokenizer, root / "t5"),
+        "albert-normalizers": edit_json(xlmr, root / "albert.json", albert_normalizers),
+        "unigram-byte_fallback": edit_json(xlmr, root / "unigram-bf.json", byte_fallback),
+        "llama": llama,
+        "llama-legacy": edit_json(llama, root / "llama-legacy.json", llama_legacy),
+        "gemma": edit_json(llama, root / "gemma.json", gemma),
+    }
+    texts = TEXTS + PAIRS + SENTENCEPIECE_EXTRA_TEXTS
+    assert sorted(configs) == sorted(SENTENCEPIECE_CONFIGS)
+    return {name: (path, texts) for name, path in configs.items()}
+
+
+def precompiled_every_code_point(directory: Path) -> tuple[Path, list[str]]:
+    """The XLM-RoBERTa-style tokenizer without truncation, and each code point of planes 0-3 and 14
+    after `a` and after a fullwidth `Ａ` (a charsmap key, so a short cluster it starts is replaced
+    whole): checks the charsmap reader and the grapheme clusters end to end."""
+    model = train_sentencepiece(directory / "spm", "unigram")
+    path = converted(model, transformers.XLMRobertaTokenizer, directory / "xlmr")
+    plain = edit_json(path, directory / "plain.json", lambda d: d.update(truncation=None, padding=None))
+    cps = [cp for cp in [*range(0x40000), *range(0xE0000, 0xE1000)] if not 0xD800 <= cp <= 0xDFFF]
+    return plain, ["".join(f"a{chr(cp)}B \uff21{chr(cp)} " for cp in cps[i:i + 400]) for i in range(0, len(cps), 400)]

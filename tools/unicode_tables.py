@@ -51,9 +51,72 @@ class Tables:
     regex_number: list[int]       # Oniguruma \p{N}
     regex_space: list[int]        # Oniguruma \s
     word: list[int]               # Rust regex crate \w (single_word added tokens)
+    compatibility: dict[int, str]  # NFKD where it differs from NFD
+    combining_mark: list[int]     # the StripAccents normalizer removes these (all combining marks)
+    grapheme_control: list[int]   # grapheme break classes Control, CR, LF (Precompiled's clusters)
+    grapheme_extend: list[int]    # Extend, ZWJ, SpacingMark: join the character before them
+    grapheme_prepend: list[int]   # Prepend: joins the character after it
 
 
 # --------------------------------------------------------------------------- measuring
+
+def _probe_charsmap(rules: dict[str, str]) -> bytes:
+    """A SentencePiece `precompiled_charsmap` that rewrites each key of `rules` to its value and
+    nothing else, compiled by the installed sentencepiece trainer."""
+    import os
+    import tempfile
+
+    import sentencepiece
+    from sentencepiece import sentencepiece_model_pb2
+
+    def hexes(text: str) -> str:
+        return " ".join(f"{ord(c):x}" for c in text)
+
+    with tempfile.TemporaryDirectory() as scratch, open(os.devnull, "w") as quiet:
+        folder = Path(scratch)
+        (folder / "rules.tsv").write_text("".join(f"{hexes(k)}\t{hexes(v)}\n" for k, v in rules.items()))
+        (folder / "corpus.txt").write_text("hello world\nabc def\n" * 50)
+        sentencepiece.SentencePieceTrainer.train(
+            input=str(folder / "corpus.txt"), model_prefix=str(folder / "probe"), vocab_size=40, hard_vocab_limit=False,
+            model_type="unigram", normalization_rule_tsv=str(folder / "rules.tsv"), logstream=quiet)
+        proto = sentencepiece_model_pb2.ModelProto()
+        proto.ParseFromString((folder / "probe.model").read_bytes())
+        return proto.normalizer_spec.precompiled_charsmap
+
+
+def _grapheme_classes(code_points: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """(control, extend, prepend) as the Precompiled normalizer's grapheme segmentation sees them.
+
+    A charsmap rewriting `a` to `x` replaces a whole cluster shorter than 6 bytes that starts
+    with `a`, so `a` + c + LF normalizes to `x` + LF exactly when c extends the cluster. Prepend
+    and Control come from the `regex` module's Unicode data, each confirmed the same way (a
+    Prepend character joins what follows; nothing joins a control character)."""
+    import regex
+    from tokenizers.normalizers import Precompiled
+
+    def normalized_lines(rules: dict[str, str], texts: list[str]) -> list[str]:
+        lines = Precompiled(_probe_charsmap(rules)).normalize_str("".join(t + "\n" for t in texts)).split("\n")
+        assert len(lines) == len(texts) + 1, "a probe text lost its line break"
+        return lines[:-1]
+
+    probed = [cp for cp in code_points if cp and chr(cp) not in "\r\n"]
+    extend = [cp for cp, line in zip(probed, normalized_lines({"a": "x"}, ["a" + chr(cp) for cp in probed])) if line == "x"]
+
+    def members(pattern: str) -> list[int]:
+        compiled = regex.compile(pattern)
+        return [cp for cp in code_points if compiled.match(chr(cp))]
+
+    prepend = members(r"\p{Grapheme_Cluster_Break=Prepend}")
+    lines = normalized_lines({chr(cp): "y" for cp in prepend}, [chr(cp) + "b" for cp in prepend])
+    prepend = [cp for cp, line in zip(prepend, lines) if line == "y"]
+
+    control = members(r"[\p{Grapheme_Cluster_Break=Control}\p{Grapheme_Cluster_Break=CR}\p{Grapheme_Cluster_Break=LF}]")
+    # + U+0301 stays under 6 bytes; NUL cannot be a SentencePiece rule.
+    short = [cp for cp in control if 0 < cp < 0x800 and chr(cp) not in "\r\n"]
+    lines = normalized_lines({chr(cp): "y" for cp in short}, [chr(cp) + "\u0301" for cp in short])
+    joined = {cp for cp, line in zip(short, lines) if line == "y"}
+    return [cp for cp in control if cp not in joined], extend, prepend
+
 
 def _every_code_point() -> list[int]:
     return [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
@@ -97,17 +160,21 @@ def measure() -> Tables:
     import unicodedata
 
     import tokenizers
-    from tokenizers.normalizers import NFD, BertNormalizer, Lowercase
+    from tokenizers.normalizers import NFD, NFKD, BertNormalizer, Lowercase, StripAccents
     from tokenizers.pre_tokenizers import BertPreTokenizer
 
     clean = BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
     strip = BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True, lowercase=False)
     nfd = NFD()
+    nfkd = NFKD()
+    strip_marks = StripAccents()
+    combining_mark: list[int] = []
     lower = Lowercase()
     pre = BertPreTokenizer()
     control, space, whitespace, punctuation, nonspacing = [], [], [], [], []
     lowercase: dict[int, str] = {}
     decomposition: dict[int, str] = {}
+    compatibility: dict[int, str] = {}
     combining: dict[int, int] = {}
     for cp in range(0x110000):
         if 0xD800 <= cp <= 0xDFFF:
@@ -123,6 +190,11 @@ def measure() -> Tables:
         decomposed = nfd.normalize_str(c)
         if decomposed != c and not 0xAC00 <= cp <= 0xD7A3:  # Hangul syllables decompose algorithmically
             decomposition[cp] = decomposed
+        if strip_marks.normalize_str(c) == "":
+            combining_mark.append(cp)
+        compatible = nfkd.normalize_str(c)
+        if compatible != decomposed:
+            compatibility[cp] = compatible
         if decomposed == c and strip.normalize_str(c) == "":
             nonspacing.append(cp)
         ccc = unicodedata.combining(c)
@@ -144,11 +216,13 @@ def measure() -> Tables:
     every = _every_code_point()
     every_text = "".join(map(chr, every))
     letters, numbers, spaces = (_regex_class(p, every, every_text) for p in (r"\p{L}", r"\p{N}", r"\s"))
+    grapheme_control, grapheme_extend, grapheme_prepend = _grapheme_classes(every)
     return Tables(
         version=tokenizers.__version__, control=control, clean_space=space, whitespace=whitespace,
         punctuation=punctuation, decomposition=decomposition, combining=combining, nonspacing=nonspacing,
         lowercase=lowercase, regex_letter=letters, regex_number=numbers, regex_space=spaces,
-        word=_word_chars(every),
+        word=_word_chars(every), compatibility=compatibility, combining_mark=combining_mark, grapheme_control=grapheme_control,
+        grapheme_extend=grapheme_extend, grapheme_prepend=grapheme_prepend,
     )
 
 
@@ -210,6 +284,11 @@ def kotlin_source(tables: Tables | None = None) -> str:
         f"    /** ByteLevel split regex `\\p{{N}}` (Oniguruma). */\n    val REGEX_NUMBER: String = {k(ranges(t.regex_number))}",
         f"    /** ByteLevel split regex `\\s` (Oniguruma). */\n    val REGEX_SPACE: String = {k(ranges(t.regex_space))}",
         f"    /** `\\w` of the Rust regex crate (single_word added tokens). */\n    val WORD: String = {k(ranges(t.word))}",
+        f"    /** NFKD where it differs from NFD. */\n    val COMPATIBILITY_DECOMPOSITION: String = {k(mapping(t.compatibility))}",
+        f"    /** The StripAccents normalizer removes these (every combining mark). */\n    val COMBINING_MARK: String = {k(ranges(t.combining_mark))}",
+        f"    /** Grapheme break classes Control, CR, LF (Precompiled's clusters). */\n    val GRAPHEME_CONTROL: String = {k(ranges(t.grapheme_control))}",
+        f"    /** Grapheme break classes Extend, ZWJ, SpacingMark: they join the character before. */\n    val GRAPHEME_EXTEND: String = {k(ranges(t.grapheme_extend))}",
+        f"    /** Grapheme break class Prepend: joins the character after. */\n    val GRAPHEME_PREPEND: String = {k(ranges(t.grapheme_prepend))}",
         "}",
         END,
     ])
@@ -248,6 +327,12 @@ def swift_source(tables: Tables | None = None) -> str:
         ("ByteLevel split regex `\\p{N}` (Oniguruma).", "regexNumber", ranges(t.regex_number)),
         ("ByteLevel split regex `\\s` (Oniguruma).", "regexSpace", ranges(t.regex_space)),
         ("`\\w` of the Rust regex crate (single_word added tokens).", "word", ranges(t.word)),
+        ("NFKD where it differs from NFD.", "compatibilityDecomposition", mapping(t.compatibility)),
+        ("The StripAccents normalizer removes these (every combining mark).", "combiningMark", ranges(t.combining_mark)),
+        ("Grapheme break classes Control, CR, LF (Precompiled's clusters).", "graphemeControl", ranges(t.grapheme_control)),
+        ("Grapheme break classes Extend, ZWJ, SpacingMark: they join the character before.", "graphemeExtend",
+         ranges(t.grapheme_extend)),
+        ("Grapheme break class Prepend: joins the character after.", "graphemePrepend", ranges(t.grapheme_prepend)),
     ]
     lines = [
         BEGIN,

@@ -3,7 +3,7 @@
 Each kit has a command-line tokenizer with one protocol (Kotlin `TokenizerCli`, Swift
 `edgepack-tokenize`): `<tokenizer.json> <texts.txt> [<tokenizer.json> <texts.txt> ...]`, each
 line of texts.txt a JSON string or a JSON array of two strings (a pair), one JSON object per
-line out ({"ids", "type_ids", "attention_mask", "offsets"}), job after job, exit 2 on an
+line out ({"ids", "type_ids", "attention_mask", "offsets", "word_ids"}), job after job, exit 2 on an
 unsupported tokenizer. This module writes the jobs, reads the answers and compares them with
 `tokenizers.Tokenizer.encode`; the kits' modules only say how to run their tokenizer.
 """
@@ -19,7 +19,7 @@ Job = tuple[Path, list[Text]]
 # Runs every job through the app's tokenizer: one list of encodings (dicts) per job.
 RunTokenizers = Callable[[list[Job]], list[list[dict]]]
 
-FIELDS = ("ids", "type_ids", "offsets", "attention_mask")
+FIELDS = ("ids", "type_ids", "offsets", "attention_mask", "word_ids")
 
 
 def encode_line(text: Text) -> str:
@@ -52,6 +52,7 @@ def hf_encoding(tokenizer, text: Text) -> dict:
         "type_ids": list(enc.type_ids),
         "offsets": [list(o) for o in enc.offsets],
         "attention_mask": list(enc.attention_mask),
+        "word_ids": list(enc.word_ids),
         "tokens": list(enc.tokens),
     }
 
