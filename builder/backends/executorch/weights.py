@@ -130,7 +130,9 @@ def _quantizable_linears(graph: "torch.fx.GraphModule") -> tuple[list[LayerRecor
         # aten.linear would decompose into aten.t + addmm before the quantized tensor
         # sees it; F.linear reaches the tensor's __torch_function__ as nn.Linear does.
         node.target = torch.nn.functional.linear
-        linears.append((weight_node.target, shape))
+        # A weight several linears share (ALBERT's one layer run N times) is quantized once.
+        if (weight_node.target, shape) not in linears:
+            linears.append((weight_node.target, shape))
     graph.recompile()
     return left_out, linears
 
@@ -173,7 +175,8 @@ def _quantizable_embeddings(graph: "torch.fx.GraphModule") -> tuple[list[LayerRe
         node.target = torch.nn.functional.embedding
         node.args = (node.args[1], weight_node)
         node.kwargs = {}
-        tables.append((weight_node.target, shape))
+        if (weight_node.target, shape) not in tables:
+            tables.append((weight_node.target, shape))
     graph.recompile()
     return left_out, tables
 
