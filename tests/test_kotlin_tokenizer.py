@@ -89,7 +89,7 @@ def test_unicode_tables_are_current():
 
 
 def test_unsupported_tokenizers_are_refused(kit_jar, tmp_path):
-    for path, message in refusals(tmp_path, "kotlin"):
+    for path, message in refusals(tmp_path):
         Tokenizer.from_file(str(path))  # tokenizers itself accepts it
         with pytest.raises(RuntimeError, match=r"exited 2: unsupported tokenizer: " + re.escape(message)):
             kotlin.run_kotlin_tokenizer(path, ["hello"], kit_jar)
@@ -129,26 +129,31 @@ def test_regex_probe_sees_the_split():
 # --------------------------------------------------------------------------- SentencePiece
 
 @pytest.fixture(scope="module")
-def sentencepiece_results(kit_jar, tmp_path_factory) -> dict[str, tuple[list, tuple[int, list[dict]]]]:
-    """Every SentencePiece config through one JVM run: name -> (texts, (passed, mismatches))."""
-    configs = sentencepiece_configs(tmp_path_factory.mktemp("spm"))
-    names = sorted(configs)
-    results = kotlin.compare_many_with_hf([configs[name] for name in names], kit_jar)
-    return {name: (configs[name][1], result) for name, result in zip(names, results)}
+def spm_configs(tmp_path_factory) -> dict[str, tuple[Path, list]]:
+    return sentencepiece_configs(tmp_path_factory.mktemp("spm"))
+
+
+@pytest.fixture(scope="module")
+def sentencepiece_results(spm_configs, kit_jar) -> dict[str, tuple[int, list[dict]]]:
+    """Every SentencePiece config through one JVM run."""
+    names = sorted(spm_configs)
+    return dict(zip(names, kotlin.compare_many_with_hf([spm_configs[name] for name in names], kit_jar)))
 
 
 @pytest.mark.parametrize("name", SENTENCEPIECE_CONFIGS)
-def test_sentencepiece_matches_hf(name, sentencepiece_results):
+def test_sentencepiece_matches_hf(name, spm_configs, sentencepiece_results):
     """Unigram (Precompiled charsmap, Metaspace, ALBERT's normalizers, byte_fallback) and byte_fallback
     BPE (Llama, legacy Llama, Gemma layouts) from SentencePiece models trained here and converted by
     transformers: ids, offsets, masks and word ids equal Hugging Face's."""
-    texts, (passed, mismatches) = sentencepiece_results[name]
+    path, texts = spm_configs[name]
+    assert not unsupported(json.loads(path.read_text(encoding="utf-8")))
+    passed, mismatches = sentencepiece_results[name]
     _fail_on(mismatches, len(texts), name)
     assert passed == len(texts)
 
 
-def test_precompiled_every_code_point_matches_hf(kit_jar, tmp_path):
+def test_precompiled_every_code_point_matches_hf(spm_configs, kit_jar, tmp_path):
     """Each code point of planes 0-3 and 14 after `a` and after a charsmap key, through the real
     nmt_nfkc charsmap: the trie reader, the replacements and the grapheme clusters end to end."""
-    path, texts = precompiled_every_code_point(tmp_path)
+    path, texts = precompiled_every_code_point(spm_configs["xlmr"][0], tmp_path)
     assert _assert_parity(path, texts, kit_jar) == len(texts)

@@ -20,9 +20,9 @@ from tokenizers import Tokenizer
 from builder.apps import swift, swift_toolchain
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
-from tokenizer_configs import (BPE_CONFIGS, PAIRS, TEXTS, WORDPIECE_CONFIGS, added_token_variants, bpe_configs,
-                               canonical_equivalents, every_code_point, refusals, single_word_every_code_point,
-                               trained_wordpiece)
+from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
+                               bpe_configs, canonical_equivalents, every_code_point, precompiled_every_code_point, refusals,
+                               sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
 CONFIGS = [
@@ -33,6 +33,8 @@ CONFIGS = [
     "single_word-every-code-point",
     "canonical-equivalents",
     *(f"bpe-{name}" for name in BPE_CONFIGS),
+    *(f"spm-{name}" for name in SENTENCEPIECE_CONFIGS),
+    "precompiled-every-code-point",
 ]
 
 
@@ -63,6 +65,8 @@ def configs(tmp_path_factory) -> dict[str, tuple[Path, list]]:
     out["canonical-equivalents"] = canonical_equivalents(root / "canonical")
     (root / "bpe").mkdir()
     out.update({f"bpe-{name}": job for name, job in bpe_configs(root / "bpe").items()})
+    out.update({f"spm-{name}": job for name, job in sentencepiece_configs(root / "spm").items()})
+    out["precompiled-every-code-point"] = precompiled_every_code_point(out["spm-xlmr"][0], root)
     assert sorted(out) == sorted(CONFIGS)
     return out
 
@@ -76,7 +80,7 @@ def results(configs, tokenize_bin) -> dict[str, tuple[int, list[dict]]]:
 @pytest.mark.parametrize("name", CONFIGS)
 def test_matches_hf(name, configs, results):
     path, texts = configs[name]
-    if name.startswith("bpe-"):  # the builder accepts these (some WordPiece edits go beyond what it lets through)
+    if name.startswith(("bpe-", "spm-")):  # the builder accepts these (some WordPiece edits go beyond what it lets through)
         assert not unsupported(json.loads(path.read_text(encoding="utf-8")))
     passed, mismatches = results[name]
     if mismatches:
@@ -102,7 +106,7 @@ def test_unicode_tables_are_current():
 
 
 def test_unsupported_tokenizers_are_refused(tokenize_bin, tmp_path):
-    for path, message in refusals(tmp_path, "swift"):
+    for path, message in refusals(tmp_path):
         Tokenizer.from_file(str(path))  # tokenizers itself accepts it
         with pytest.raises(RuntimeError, match=r"exited 2: unsupported tokenizer: " + re.escape(message)):
             swift.run_swift_tokenizer(path, ["hello"], tokenize_bin)

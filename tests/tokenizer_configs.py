@@ -121,47 +121,26 @@ def every_code_point(directory: Path) -> tuple[Path, list[str]]:
 
 # --------------------------------------------------------------------------- refusals
 
-def refusals(directory: Path, kit: str) -> list[tuple[Path, str]]:
-    """(tokenizer.json, the refusal message the app tokenizer must give): configurations that
-    `tokenizers` accepts and the `kit` ("kotlin" or "swift") tokenizer does not implement. The
-    Kotlin kit has SentencePiece's components (Unigram, Metaspace, Precompiled, byte_fallback,
-    Sequence normalizers); the Swift kit does not have them yet."""
-    swift_only = kit == "swift"
+def refusals(directory: Path) -> list[tuple[Path, str]]:
+    """(tokenizer.json, the refusal message the app tokenizers must give): configurations that
+    `tokenizers` accepts and the app tokenizers do not implement."""
     cases = []
-    if swift_only:
-        cases += [
-            (edit_json(minilm_dir() / "tokenizer.json", directory / "unigram.json",
-                       lambda d: d["model"].update(type="Unigram", vocab=[["<unk>", 0.0], ["a", -1.0]], unk_id=0)),
-             "unsupported model Unigram"),
-            (edit_json(minilm_dir() / "tokenizer.json", directory / "seq.json",
-                       lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "Lowercase"}]})),
-             "unsupported normalizer Sequence"),
-        ]
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(CORPUS, vocab_size=300, min_frequency=1)
     bpe.save(str(directory / "bpe.json"))
     edits = [
         (lambda d: d["model"].update(dropout=0.1), "unsupported BPE dropout 0.1"),
         (lambda d: d.update(normalizer={"type": "NFC"}), "unsupported normalizer NFC"),
+        (lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFKC"}]}),
+         "unsupported normalizer NFKC"),
+        (lambda d: d.update(normalizer={"type": "Replace", "pattern": {"Regex": "(a|b)+"}, "content": " "}),
+         'unsupported Replace normalizer regex "(a|b)+"'),
+        (lambda d: d.update(pre_tokenizer={"type": "Digits", "individual_digits": True}), "unsupported pre_tokenizer Digits"),
         (lambda d: d.update(post_processor={"type": "Sequence", "processors": [
             {"type": "RobertaProcessing", "sep": ["a", 1], "cls": ["b", 2], "trim_offsets": True, "add_prefix_space": False},
             {"type": "BertProcessing", "sep": ["a", 1], "cls": ["b", 2]}]}),
          "unsupported post_processor: a Sequence with more than one special-token processor"),
     ]
-    if swift_only:
-        edits += [
-            (lambda d: d["model"].update(byte_fallback=True), "unsupported BPE byte_fallback true"),
-            (lambda d: d.update(pre_tokenizer={"type": "Metaspace", "replacement": "_", "prepend_scheme": "always", "split": True}),
-             "unsupported pre_tokenizer Metaspace"),
-        ]
-    else:
-        edits += [
-            (lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFKC"}]}),
-             "unsupported normalizer NFKC"),
-            (lambda d: d.update(normalizer={"type": "Replace", "pattern": {"Regex": "(a|b)+"}, "content": " "}),
-             'unsupported Replace normalizer regex "(a|b)+"'),
-            (lambda d: d.update(pre_tokenizer={"type": "Digits", "individual_digits": True}), "unsupported pre_tokenizer Digits"),
-        ]
     for i, (edit, message) in enumerate(edits):
         cases.append((edit_json(directory / "bpe.json", directory / f"refused-{i}.json", edit), message))
     return cases
@@ -437,12 +416,10 @@ def sentencepiece_configs(root: Path) -> dict[str, tuple[Path, list]]:
     return {name: (path, texts) for name, path in configs.items()}
 
 
-def precompiled_every_code_point(directory: Path) -> tuple[Path, list[str]]:
-    """The XLM-RoBERTa-style tokenizer without truncation, and each code point of planes 0-3 and 14
-    after `a` and after a fullwidth `Ａ` (a charsmap key, so a short cluster it starts is replaced
-    whole): checks the charsmap reader and the grapheme clusters end to end."""
-    model = train_sentencepiece(directory / "spm", "unigram")
-    path = converted(model, transformers.XLMRobertaTokenizer, directory / "xlmr")
-    plain = edit_json(path, directory / "plain.json", lambda d: d.update(truncation=None, padding=None))
+def precompiled_every_code_point(xlmr: Path, directory: Path) -> tuple[Path, list[str]]:
+    """The XLM-RoBERTa-style tokenizer `xlmr` (sentencepiece_configs) without truncation, and each
+    code point of planes 0-3 and 14 after `a` and after a fullwidth `Ａ` (a charsmap key, so a short
+    cluster it starts is replaced whole): checks the charsmap reader and the grapheme clusters end to end."""
+    plain = edit_json(xlmr, directory / "plain.json", lambda d: d.update(truncation=None, padding=None))
     cps = [cp for cp in [*range(0x40000), *range(0xE0000, 0xE1000)] if not 0xD800 <= cp <= 0xDFFF]
     return plain, ["".join(f"a{chr(cp)}B \uff21{chr(cp)} " for cp in cps[i:i + 400]) for i in range(0, len(cps), 400)]

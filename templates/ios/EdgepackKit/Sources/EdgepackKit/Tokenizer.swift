@@ -48,7 +48,7 @@ import Foundation
 /// Immutable once read, so one instance may tokenize on any number of threads at once.
 public final class Tokenizer: Sendable {
     private let model: any TokenizerModel
-    private let normalizer: Normalizer?
+    private let normalizer: (any Normalizer)?
     private let preTokenizer: PreTokenizer
     private let processor: PostProcessor
     private let truncation: Truncation?
@@ -152,7 +152,7 @@ public final class Tokenizer: Sendable {
 
     private func encodeSequence(_ text: String, typeId: Int) -> Seq {
         let original = scalars(text)
-        let identity = Normalized(cps: original, align: Array(0..<original.count))
+        let identity = Normalized.of(original, 0, original.count)
 
         // 1. Added tokens that match the raw text (normalized = false), then normalization of
         //    the rest and the added tokens that match normalized text.

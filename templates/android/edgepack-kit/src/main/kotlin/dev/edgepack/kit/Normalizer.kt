@@ -64,7 +64,8 @@ internal class Normalized(
 internal class Changes(capacity: Int) {
     private val cps = IntArrayBuilder(capacity)
     private val changes = IntArrayBuilder(capacity)
-    val size: Int get() = cps.size
+    val size: Int
+        get() = cps.size
 
     fun add(cp: Int, change: Int) { cps.add(cp); changes.add(change) }
 
@@ -80,8 +81,11 @@ internal class Changes(capacity: Int) {
         for (c in replacement) add(c, 0)
         val diff = replacement.size - replaced
         changeArray = null
-        if (diff > 0) for (k in size - diff until size) changes.set(k, 1)
-        else if (diff < 0 && size > 0) changes.set(size - 1, changes.get(size - 1) + diff)
+        if (diff > 0) {
+            for (k in size - diff until size) changes.set(k, 1)
+        } else if (diff < 0 && size > 0) {
+            changes.set(size - 1, changes.get(size - 1) + diff)
+        }
     }
 
     fun codePoints(): IntArray = cps.toArray()

@@ -85,7 +85,7 @@ internal class Pattern private constructor(private val literal: IntArray?, priva
 
         private fun parse(regex: String, where: String): List<List<Atom>> {
             fun refuse(why: String): Nothing = throw UnsupportedTokenizerException(
-                "unsupported $where regex ${Json.quote(regex)}: $why (supported: literals, \\s, \\A, \\z, + * ? {n,m} and |)")
+                "unsupported $where regex \"$regex\": $why (supported: literals, \\s, \\A, \\z, + * ? {n,m} and |)")
             val cps = codePoints(regex)
             val branches = ArrayList<List<Atom>>()
             var atoms = ArrayList<Atom>()
