@@ -160,7 +160,7 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
         if options.apps:
             tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())
             for app in options.apps:
-                APP_PLATFORMS.get(app).check_embeddable(task.name, tokenizer_json,
+                APP_PLATFORMS.get(app).check_embeddable(task.name, task.postprocessing(), tokenizer_json,
                                                         "this checkpoint's tokenizer")
         model = checkpoint.load_model(texts)
     lock.acquire()

@@ -221,6 +221,23 @@ def test_all_minilm_l6_v2_end_to_end(tmp_path):
     assert embeddings[0] @ embeddings[1] > embeddings[0] @ embeddings[2] + 0.2
 
 
+def test_app_shells_rank_sentences_as_python_does(embedding_bundles, tmp_path):
+    """Both app shells for an embedding bundle: the search screen's sentences ship as data (task_data.json, the
+    query set's candidates), and each kit ranks them for every built-in query, from the reference embeddings, in
+    the order and with the scores Python's ranking gives; a wrong recorded ranking fails both replays."""
+    from app_checks import prove_app_shells
+    from builder.tasks.feature_extraction import default_sentences
+
+    def swapped_ranking(files):
+        data = files["task_data.json"]
+        assert data["sentences"] == default_sentences() and len(data["reference_rankings"]) == len(load_query_set())
+        ranked = data["reference_rankings"][0]["ranked"]
+        ranked[0]["sentence"], ranked[1]["sentence"] = ranked[1]["sentence"], ranked[0]["sentence"]
+        return "ranking of"
+
+    prove_app_shells(embedding_bundles("distilbert")[1].bundle, tmp_path, swapped_ranking)
+
+
 def test_run_ranks_sentences_as_sentence_transformers_does(embedding_bundles, tmp_path):
     """`edgepack run --candidates`: the app's semantic search, every variant's ranking and scores against
     sentence-transformers' own embeddings of the same folder."""

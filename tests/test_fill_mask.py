@@ -12,13 +12,11 @@ import transformers
 from click.testing import CliRunner
 
 from builder.backends.coreml import MilReferenceRunner
-from builder.build import BuildOptions, build
 from builder.bundle import sha256_file, write_json
 from builder.manifest import read_manifest
 from builder.checkpoint import load_checkpoint
 from builder.cli import cli
 from builder.errors import EdgepackError
-from builder.progress import Stages
 from builder.tasks import TaskOptions
 from builder.tasks.fill_mask import fill_mask
 from builder.vectors import TestVector
@@ -249,13 +247,34 @@ def test_tokenizer_without_mask_token_is_refused(mlm_checkpoints, tmp_path):
         load_checkpoint(folder)
 
 
-def test_app_shells_are_refused_for_fill_mask(mlm_checkpoints, tmp_path):
-    with pytest.raises(EdgepackError, match="android app shell does not handle task 'fill-mask'"):
-        with Stages(enabled=False) as stages:
-            build(BuildOptions(checkpoint=mlm_checkpoints("bert"), output_dir=tmp_path, recipes=("fp32",), apps=("android",)), stages)
-    result = CliRunner().invoke(cli, ["build", str(mlm_checkpoints("bert")), "-o", str(tmp_path), "--target", "all", "--app", "ios"])
-    assert result.exit_code == 2 and "ios app shell does not handle task 'fill-mask'" in result.output
-    assert not list(tmp_path.iterdir())
+def test_app_shells_list_the_candidates_python_decodes(mlm_bundles, tmp_path):
+    """Both app shells for a fill-mask bundle: each kit's top 5 per mask (probabilities, token ids, the tokens and
+    completed sentences decoded with tokenizer.json's decoder) equal the Python reference's for every test vector,
+    several masks, CJK and emoji included; a wrong recorded candidate fails both replays."""
+    from app_checks import prove_app_shells
+
+    bundle = mlm_bundles("bert")[0]
+    vectors = load_test_vectors(bundle)["vectors"]
+    assert any(len(v["positions"]) > 1 for v in vectors) and any(any(ord(c) > 0xFFFF for c in v["text"]) for v in vectors)
+
+    def wrong_candidate(files):
+        files["test_vectors.json"]["vectors"][1]["expected_decoded"][0]["candidates"][0]["token_str"] += "x"
+        return "candidates of"
+
+    prove_app_shells(bundle, tmp_path, wrong_candidate)
+
+
+def test_app_shells_are_refused_for_a_decoder_the_kits_lack(mlm_bundles, tmp_path):
+    from builder.apps.android import generate_android_app
+    from builder.apps.ios import generate_ios_app
+
+    bundle = shutil.copytree(mlm_bundles("bert")[0], tmp_path / "bundle")
+    _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: {**t, "decoder": {"type": "Metaspace", "replacement": "▁"}})
+    for generate, who in ((generate_android_app, "Android"), (generate_ios_app, "iOS")):
+        with pytest.raises(EdgepackError, match=f"the {who} kit cannot decode token ids with this tokenizer.json's decoder "
+                                                "'Metaspace'"):
+            generate(bundle, tmp_path / who)
+        assert not (tmp_path / who).exists()
 
 
 def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):

@@ -208,14 +208,14 @@ def test_refusals(demo_bundle, tmp_path):
     with pytest.raises(EdgepackError, match="no Core ML variant for the iOS app; build it with --target ios"):
         generate_ios_app(android_only, tmp_path / "c", manifest=manifest)
     other_task = json.loads(json.dumps(manifest))
-    other_task["task"]["name"] = "token-classification"
-    with pytest.raises(EdgepackError, match="does not handle task 'token-classification' yet"):
+    other_task["task"]["name"] = "text-generation"
+    with pytest.raises(EdgepackError, match="does not handle task 'text-generation' yet"):
         generate_ios_app(android_only, tmp_path / "d", manifest=other_task)
     tokenizer_file = android_only / "tokenizer/tokenizer.json"
     tokenizer = json.loads(tokenizer_file.read_text())
-    tokenizer["model"]["type"] = "Unigram"
+    tokenizer["normalizer"] = {"type": "NFC"}
     tokenizer_file.write_text(json.dumps(tokenizer))
-    with pytest.raises(EdgepackError, match="the iOS tokenizer does not implement this tokenizer.json: model 'Unigram'"):
+    with pytest.raises(EdgepackError, match="the iOS tokenizer does not implement this tokenizer.json: normalizer 'NFC'"):
         generate_ios_app(android_only, tmp_path / "d")
     unverified = {**manifest, "status": "unverified"}
     with pytest.raises(EdgepackError, match="only embeds a verified bundle"):

@@ -208,11 +208,22 @@ def test_ner_checkpoint_without_id2label_is_refused(ner_checkpoints, tmp_path):
     assert result.exit_code == 2 and "id2label" in result.output and "Traceback" not in result.output
 
 
-def test_android_app_shell_is_refused_for_ner(ner_checkpoints, tmp_path):
-    with pytest.raises(EdgepackError, match="android app shell does not handle task 'token-classification'"):
-        with Stages(enabled=False) as stages:
-            build(BuildOptions(checkpoint=ner_checkpoints["bert"], output_dir=tmp_path, recipes=("fp32",), apps=("android",)), stages)
-    assert not (tmp_path / "ner-bert").exists()
+def test_app_shells_show_the_entities_python_decodes(ner_bundles, tmp_path):
+    """Both app shells for a NER bundle: each kit's entities (from its own tokenizer's offsets and word ids) equal the
+    Python reference's for every test vector, emoji and CJK included; a wrong recorded span fails both replays."""
+    from app_checks import prove_app_shells
+
+    # BERT: its fitted head finds entities in the sample with an emoji (DistilBERT's finds none there).
+    bundle = ner_bundles("bert").bundle
+    vectors = load_test_vectors(bundle)["vectors"]
+    assert any(v["expected_decoded"] and any(ord(c) > 0xFFFF for c in v["text"]) for v in vectors)
+
+    def wrong_span(files):
+        vector = next(v for v in files["test_vectors.json"]["vectors"] if v["expected_decoded"])
+        vector["expected_decoded"][0]["end"] += 1
+        return "entities of"
+
+    prove_app_shells(bundle, tmp_path, wrong_span)
 
 
 def test_run_marks_the_entities_the_pipeline_finds(ner_bundles, ner_checkpoints):

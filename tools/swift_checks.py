@@ -70,8 +70,9 @@ def _package_tests(app: Path, host: Path, inside: str) -> SwiftResult:
     if resources.exists():
         shutil.rmtree(resources)
     resources.mkdir(parents=True)
-    for name in ("tokenizer.json", "manifest.json", "test_vectors.json"):
-        shutil.copyfile(app / "App" / "Resources" / name, resources / name)
+    # The bundle's JSON files and the task's data (task_data.json), not the Core ML package.
+    for source in sorted((app / "App" / "Resources").glob("*.json")):
+        shutil.copyfile(source, resources / source.name)
     package = f"{inside}/EdgepackKit"
     ok, output = _swift(["build", "--build-tests"], package)
     if not ok:

@@ -29,6 +29,7 @@ from builder.apps.scaffold import (
     render_tree,
     require_embeddable,
     write_project,
+    write_task_data,
 )
 from builder.bundle import write_json
 from builder.errors import EdgepackError
@@ -89,7 +90,8 @@ def generate_android_app(bundle: Path, output: Path, *, app_id: str | None = Non
         for source, target in copies.items():
             shutil.copyfile(bundle / source, assets / target)
         write_json(assets / "manifest.json", manifest)
-        return files + [f"{ASSETS}/{name}" for name in [*copies.values(), "manifest.json"]]
+        data = write_task_data(bundle, manifest, assets)
+        return files + [f"{ASSETS}/{name}" for name in [*copies.values(), "manifest.json", *data]]
 
     files = write_project(output, fill, {"bundle": name, "bundle_source_sha256": manifest["model"]["source_sha256"],
                                          "variant": variant["name"]})

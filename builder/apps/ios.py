@@ -34,6 +34,7 @@ from builder.apps.scaffold import (
     render_tree,
     require_embeddable,
     write_project,
+    write_task_data,
 )
 from builder.bundle import write_json
 from builder.errors import EdgepackError
@@ -106,7 +107,8 @@ def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, a
         (staging / INFO_PLIST).write_bytes(plistlib.dumps({"CFBundleDisplayName": app_name}, sort_keys=True))
         files.append(INFO_PLIST)
         files += [p.relative_to(staging).as_posix() for p in sorted((resources / model_file).rglob("*")) if p.is_file()]
-        files += [f"{RESOURCES}/{n}" for n in ("tokenizer.json", "test_vectors.json", "manifest.json")]
+        files += [f"{RESOURCES}/{n}" for n in ("tokenizer.json", "test_vectors.json", "manifest.json",
+                                                *write_task_data(bundle, manifest, resources))]
         return files + xcode.write_project(staging, bundle_id=bundle_id,
                                            deployment_target=context["deployment_target"])
 

@@ -45,22 +45,24 @@ class AppPlatform:
     def compare_tokenizer(self, tokenizer_json: Path, texts: list[str]) -> tuple[int, list[dict]]:
         return self._load(self.tokenizer_check)(tokenizer_json, texts)
 
-    def check_embeddable(self, task: str, tokenizer: dict[str, Any], subject: str) -> None:
+    def check_embeddable(self, task: str, postprocessing: dict[str, Any], tokenizer: dict[str, Any], subject: str) -> None:
         """Refuse what this app shell would not run faithfully: a task its kit does not post-process, a
-        tokenizer its kit would reproduce wrongly. The build checks this before any work, `edgepack app`
-        before writing anything."""
+        tokenizer its kit would reproduce (or, for a task that decodes ids, decode) wrongly. The build checks
+        this before any work, `edgepack app` before writing anything."""
+        from builder.apps.decoder_support import require_decoder
         from builder.apps.tokenizer_support import require_supported
 
         if task not in self.tasks:
             raise EdgepackError(f"the {self.name} app shell does not handle task {task!r} yet (its kit post-processes "
                                 f"{', '.join(self.tasks)}); build without --app and call the bundle from your own app code")
         require_supported(tokenizer, subject, platform=self.name)
+        require_decoder(postprocessing, tokenizer, subject, self.display_name)
 
 
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")
 APP_PLATFORMS.add("android", AppPlatform(
     name="android", display_name="Android", backend="executorch", runtime="ExecuTorch", target="android",
-    tasks=("sequence-classification",),
+    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"),
     # The one the benchmarks recommend shipping, else full precision.
     preferred_recipes=("int8-dynamic", "fp32"),
     description="a Gradle project running the .pte with ExecuTorch",
@@ -69,7 +71,7 @@ APP_PLATFORMS.add("android", AppPlatform(
     generator="builder.apps.android:generate_android_app", tokenizer_check="builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(
     name="ios", display_name="iOS", backend="coreml", runtime="Core ML", target="ios",
-    tasks=("sequence-classification",),
+    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"),
     # fp16 is what the benchmarks recommend (half the size of fp32, cosine 0.99999 on MiniLM), then smaller ones.
     preferred_recipes=("fp16", "int8-weights", "fp32"),
     description="an Xcode project (SwiftUI) running the .mlpackage with Core ML",

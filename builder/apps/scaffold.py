@@ -16,10 +16,12 @@ from builder import __version__
 from builder.apps.platforms import AppPlatform
 from builder.bundle import replace_dir, write_json
 from builder.errors import EdgepackError
-from builder.manifest import STATUS_VERIFIED
+from builder.manifest import STATUS_VERIFIED, Manifest
 
 # Written into every generated project, so a later run knows it may replace the folder.
 MARKER = ".edgepack-app.json"
+# The screen's starting data, next to the test vectors in the app's assets / resources.
+TASK_DATA = "task_data.json"
 
 
 def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: AppPlatform) -> dict[str, Any]:
@@ -28,15 +30,27 @@ def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: AppPlat
     if manifest["status"] != STATUS_VERIFIED:
         raise EdgepackError(f"bundle {bundle} has status {manifest['status']!r}; an app shell only embeds a verified bundle")
     tokenizer = json.loads((bundle / "tokenizer" / "tokenizer.json").read_text(encoding="utf-8"))
-    platform.check_embeddable(manifest["task"]["name"], tokenizer, "this tokenizer.json")
+    platform.check_embeddable(manifest["task"]["name"], manifest["task"]["postprocessing"], tokenizer, "this tokenizer.json")
     return tokenizer
 
 
 def input_hints(manifest: dict[str, Any]) -> dict[str, str]:
-    """The screen's placeholder texts: one text to classify, or the two texts of a pair model."""
-    if manifest["task"].get("input") == "text-pair":
-        return {"input_hint": "Type the first text", "second_input_hint": "Type the second text"}
-    return {"input_hint": "Type a text to classify", "second_input_hint": ""}
+    """The screen's placeholder texts (the task's `app_hints`): the second is empty when the screen has one field."""
+    first, second = Manifest(manifest).task().app_hints()
+    return {"input_hint": first, "second_input_hint": second}
+
+
+def write_task_data(bundle: Path, manifest: dict[str, Any], folder: Path) -> list[str]:
+    """TASK_DATA in `folder` when the task's screen starts from data (Task.app_data), made from the bundle's
+    test vectors; the file names written."""
+    from builder.vectors import vectors_from_json  # torch: only when an app is written
+
+    vectors = vectors_from_json(json.loads((bundle / "tokenizer" / "test_vectors.json").read_text(encoding="utf-8")))
+    data = Manifest(manifest).task().app_data(vectors)
+    if data is None:
+        return []
+    write_json(folder / TASK_DATA, data)
+    return [TASK_DATA]
 
 
 def pick_variant(manifest: dict[str, Any], platform: AppPlatform, recipe: str | None) -> dict[str, Any]:

@@ -186,6 +186,18 @@ class Task(ABC):
         answer = self.describe_prediction(outputs[0], vectors[0])
         return Presentation(answer, [answer])
 
+    # The app shells: what their screen asks for and the data it starts with.
+    def app_hints(self) -> tuple[str, str]:
+        """Placeholder texts of the screen's two input fields (the second empty: the screen has one)."""
+        if self.options.text_pair:
+            return "Type the first text", "Type the second text"
+        return "Type a text", ""
+
+    def app_data(self, vectors: Sequence["TestVector"]) -> dict[str, Any] | None:
+        """Data the app's screen starts with, shipped next to the test vectors (e.g. the sentences a search
+        ranks), with what the Python reference makes of it for the kit's tests; None: the task needs none."""
+        return None
+
     def record_reference(self, model: torch.nn.Module, vector: "TestVector") -> None:
         """Run the eager model on one test vector and store what it expects: the outputs (at the
         compared positions), the answer in words and the decoded answer."""

@@ -55,6 +55,11 @@ def load_query_set() -> list[dict[str, Any]]:
     return json.loads(QUERY_SET.read_text(encoding="utf-8"))["queries"]
 
 
+def default_sentences() -> list[str]:
+    """What the search ranks when the user gives nothing else: every candidate of the query set, once."""
+    return list(dict.fromkeys(text for item in load_query_set() for text in item["candidates"]))
+
+
 class SentenceEmbedding(Task):
     name = "feature-extraction"
     description = "one vector per text (sentence embeddings), pooled and normalised in the graph"
@@ -129,9 +134,27 @@ class SentenceEmbedding(Task):
 
     def app_samples(self, sample, candidates) -> list:
         """The query, then the sentences to rank (by default the built-in query set's candidates)."""
-        if not candidates:
-            candidates = list(dict.fromkeys(text for item in load_query_set() for text in item["candidates"]))
-        return [sample, *candidates]
+        return [sample, *(candidates or default_sentences())]
+
+    def app_hints(self) -> tuple[str, str]:
+        return "Type what to search for", "The sentences to search, one a line"
+
+    def app_data(self, vectors) -> dict[str, Any]:
+        """The search screen's sentences (the user edits them in the app) and, for the kit's tests, each
+        built-in query's ranking of them as `present` computes it, from the reference embeddings."""
+        sentences = default_sentences()
+        first: dict[str, Any] = {}
+        for vector in vectors:
+            first.setdefault(vector.text, vector)
+        name = self.outputs()[0].name
+        rankings = []
+        for item in load_query_set():
+            texts = [item["query"], *sentences]
+            if all(text in first for text in texts):
+                order, scores = _ranking([np.asarray(first[text].expected[name]) for text in texts])
+                rankings.append({"query": item["query"],
+                                 "ranked": [{"sentence": sentences[i], "score": float(scores[i])} for i in order]})
+        return {"sentences": sentences, "reference_rankings": rankings}
 
     def present(self, outputs, vectors) -> Presentation:
         """The sentences ranked by cosine similarity to the query, with their scores (the app's search)."""

@@ -281,6 +281,9 @@ class FillMask(Task):
     def attach_tokenizer(self, tokenizer) -> None:
         self.settings = replace(self.settings, tokenizer=tokenizer)
 
+    def app_hints(self) -> tuple[str, str]:
+        return f"Type a text with {self.mask.text} where a word is missing", ""
+
     def app_samples(self, sample, candidates) -> list:
         text = sample[0] if isinstance(sample, tuple) else sample
         if self.mask.text not in text:

@@ -122,6 +122,9 @@ class QuestionAnswering(Task):
                        "handle_impossible_answer=False, max_answer_len=15)",
         }
 
+    def app_hints(self) -> tuple[str, str]:
+        return "Type a question", "Paste the text that holds the answer"
+
     def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         disagreements, margins = [], []
         for index, (ref, cand, vector) in enumerate(zip(reference, candidate, vectors)):

@@ -48,6 +48,9 @@ class SequenceClassification(LogitsHeadTask):
         agreement = 1.0 - len(disagreements) / max(len(ref_top), 1)
         return [TaskMetric("top1_agreement", agreement, {"disagreeing_samples": disagreements})]
 
+    def app_hints(self) -> tuple[str, str]:
+        return super().app_hints() if self.options.text_pair else ("Type a text to classify", "")
+
     def classifier_labels(self) -> list[str] | None:
         return self.labels if self.options.probabilities else None
 

@@ -149,6 +149,9 @@ class TokenClassification(LogitsHeadTask):
             "same_as": 'transformers.pipeline("token-classification", aggregation_strategy="first") with this tokenizer',
         }
 
+    def app_hints(self) -> tuple[str, str]:
+        return "Type a text to find its entities", ""
+
     def task_metrics(self, reference, candidate, vectors) -> list[TaskMetric]:
         agree = total = matched = union = 0
         token_disagreements, span_disagreements = [], []

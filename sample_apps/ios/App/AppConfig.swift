@@ -12,4 +12,6 @@ enum AppConfig {
     static let manifestResource = "manifest"
     static let tokenizerResource = "tokenizer"
     static let testVectorsResource = "test_vectors"
+    /// The task's starting data (the sentences a search ranks), for tasks that have some.
+    static let taskDataResource = "task_data"
 }

@@ -14,11 +14,25 @@ final class EdgepackModel: @unchecked Sendable {
     let manifest: BundleManifest
     let variant: BundleManifest.Variant
     let computeUnits: MLComputeUnits
+    /// The sentences a semantic search starts with (task_data.json), for a sentence-embedding bundle.
+    let sentences: [String]
+    private let decoder: TokenDecoder
     private let model: MLModel
 
-    /// A text's answer: every label, most probable first, and where the time went.
+    /// What the screen shows, by the manifest's `task.postprocessing.kind` (each computed by EdgepackKit).
+    enum Answer: Sendable {
+        case labels([LabelScore])
+        case entities(text: String, [Entity])
+        case span(context: String, AnswerSpan?)
+        case ranking([Match])
+        case candidates(maskToken: String, [MaskPrediction])
+        /// The input cannot be answered as it is (e.g. no mask token); says what to change.
+        case message(String)
+    }
+
+    /// One run's answer and where the time went (summed over the model runs it took).
     struct Prediction: Sendable {
-        let ranked: [LabelScore]
+        let answer: Answer
         let tokenCount: Int
         let paddedLength: Int
         let tokenizeMilliseconds: Double
@@ -29,8 +43,12 @@ final class EdgepackModel: @unchecked Sendable {
     /// `computeUnits` defaults to the units the bundle's target profile chose.
     init(resources: Bundle = .main, computeUnits: MLComputeUnits? = nil) throws {
         manifest = try BundleManifest(contentsOf: try EdgepackModel.resource(AppConfig.manifestResource, "json", in: resources))
-        tokenizer = try Tokenizer(contentsOf: try EdgepackModel.resource(AppConfig.tokenizerResource, "json", in: resources))
+        let tokenizerURL = try EdgepackModel.resource(AppConfig.tokenizerResource, "json", in: resources)
+        tokenizer = try Tokenizer(contentsOf: tokenizerURL)
+        decoder = try TokenDecoder(contentsOf: tokenizerURL)
         variant = try manifest.variant(forFile: AppConfig.modelFile)
+        sentences = try resources.url(forResource: AppConfig.taskDataResource, withExtension: "json")
+            .map { try SentenceEmbedding.sentences(taskData: try Data(contentsOf: $0)) } ?? []
         self.computeUnits = try computeUnits ?? EdgepackModel.units(named: variant.computeUnits ?? "ALL")
         let configuration = MLModelConfiguration()
         configuration.computeUnits = self.computeUnits
@@ -39,20 +57,71 @@ final class EdgepackModel: @unchecked Sendable {
         model = try MLModel(contentsOf: compiled, configuration: configuration)
     }
 
-    /// `pair`: the second text, for a pair model (manifest.pairInput).
-    func predict(_ text: String, pair: String? = nil) throws -> Prediction {
+    /// Whether the screen shows the second field: a pair's second text, a context, the sentences to search.
+    var usesSecondField: Bool {
+        manifest.pairInput || [QuestionAnswering.kind, SentenceEmbedding.kind].contains(manifest.postprocessing.kind)
+    }
+
+    /// The answer to `text` (and `second`: the second text, the context, or the sentences to search, one a line).
+    func predict(_ text: String, second: String = "") throws -> Prediction {
+        var timing = Timing()
+        let answer: Answer
+        switch manifest.postprocessing.kind {
+        case Postprocess.kind:
+            let (_, outputs) = try infer(text, pair: manifest.pairInput ? second : nil, &timing)
+            answer = .labels(try Postprocess.classify(outputs, manifest: manifest))
+        case TokenClassification.kind:
+            let (encoding, outputs) = try infer(text, pair: nil, &timing)
+            answer = .entities(text: text, try TokenClassification.entities(outputs, manifest: manifest, text: text, encoding: encoding))
+        case QuestionAnswering.kind:
+            let (encoding, outputs) = try infer(text, pair: second, &timing)
+            let sequenceIds = QuestionAnswering.sequenceIds(encoding, questionTokens: QuestionAnswering.questionTokens(tokenizer, text))
+            answer = .span(context: second, try QuestionAnswering.answer(outputs, manifest: manifest, context: second,
+                                                                          attentionMask: encoding.attentionMask,
+                                                                          sequenceIds: sequenceIds, offsets: encoding.offsets))
+        case SentenceEmbedding.kind:
+            let lines = second.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let sentences = lines.enumerated().filter { lines.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+            if sentences.isEmpty {
+                answer = .message("Add sentences to search, one a line.")
+            } else {
+                let query = try SentenceEmbedding.embedding(try infer(text, pair: nil, &timing).outputs, manifest: manifest)
+                let embedded = try sentences.map { ($0, try SentenceEmbedding.embedding(try infer($0, pair: nil, &timing).outputs, manifest: manifest)) }
+                answer = .ranking(SentenceEmbedding.rank(query, embedded))
+            }
+        case FillMask.kind:
+            let maskToken = try FillMask.maskToken(manifest)
+            if !text.contains(maskToken) {
+                answer = .message("Write \(maskToken) where the word to predict goes.")
+            } else {
+                let (encoding, outputs) = try infer(text, pair: nil, &timing)
+                answer = .candidates(maskToken: maskToken, try FillMask.predict(outputs, manifest: manifest, inputIds: encoding.ids,
+                                                                                  attentionMask: encoding.attentionMask, decoder: decoder))
+            }
+        case let kind:
+            throw BundleError("this app has no screen for post-processing kind \(kind)")
+        }
+        return Prediction(answer: answer, tokenCount: timing.tokens, paddedLength: timing.padded,
+                          tokenizeMilliseconds: timing.tokenize, modelMilliseconds: timing.model)
+    }
+
+    private struct Timing {
+        var tokens = 0, padded = 0, tokenize = 0.0, model = 0.0
+    }
+
+    /// Tokenizes (padded as the model takes it) and runs the model, counting the time each step takes.
+    private func infer(_ text: String, pair: String?, _ timing: inout Timing) throws -> (encoding: Encoding, outputs: [String: [Float]]) {
         let start = DispatchTime.now()
-        let inputs = try ModelInputs.make(text: text, pair: pair, tokenizer: tokenizer, manifest: manifest, variant: variant)
+        let encoding = tokenizer.encode(text, pair: pair)
+        let inputs = try ModelInputs.make(encoding: encoding, tokenizer: tokenizer, manifest: manifest, variant: variant)
         let tokenized = DispatchTime.now()
         let outputs = try run(inputs)
         let done = DispatchTime.now()
-        return Prediction(
-            ranked: try Postprocess.classify(outputs, manifest: manifest),
-            tokenCount: inputs.tokenCount,
-            paddedLength: inputs.inputIds.count,
-            tokenizeMilliseconds: EdgepackModel.milliseconds(start, tokenized),
-            modelMilliseconds: EdgepackModel.milliseconds(tokenized, done)
-        )
+        timing.tokens += inputs.tokenCount
+        timing.padded += inputs.inputIds.count
+        timing.tokenize += EdgepackModel.milliseconds(start, tokenized)
+        timing.model += EdgepackModel.milliseconds(tokenized, done)
+        return (tokenizer.pad(encoding, to: inputs.inputIds.count), outputs)
     }
 
     /// Runs the model: output name -> values in row-major order. A classifier's probability

@@ -70,7 +70,7 @@ struct AddedTokenMatcher {
                 return
             }
             let value = scalarsToString(n.cps[s..<e])
-            out.append(Split(normalized: n, start: s, end: e, tokens: [Tok(id: token.id, value: value, start: n.align[s], end: n.align[e - 1] + 1)]))
+            out.append(Split(normalized: n, start: s, end: e, tokens: [Tok(id: token.id, value: value, start: n.align[s], end: n.alignEnd[e - 1])]))
         }
         if isEmpty {
             piece(from, to, nil)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// BPE (tokenizer.json `model.type` "BPE"), without dropout or byte_fallback.
+/// BPE (tokenizer.json `model.type` "BPE"), without dropout; byte_fallback spells a character missing
+/// from the vocabulary as its UTF-8 bytes (`<0xE2>`) when the vocabulary has them all.
 struct BpeModel: TokenizerModel {
     let vocab: Vocab
     /// (left id << 32 | right id) -> (rank << 32 | new id).
@@ -10,6 +11,7 @@ struct BpeModel: TokenizerModel {
     let suffix: [UInt8]?
     let fuseUnk: Bool
     let ignoreMerges: Bool
+    let byteFallback: Bool
 
     static func key(_ a: Int, _ b: Int) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: a)) << 32 | UInt64(UInt32(truncatingIfNeeded: b)) }
 
@@ -17,7 +19,6 @@ struct BpeModel: TokenizerModel {
         if let dropout = model["dropout"], dropout.double != 0 {
             throw UnsupportedTokenizerError("unsupported BPE dropout \(dropout.text): only null or 0 is supported")
         }
-        if model["byte_fallback"]?.bool == true { throw UnsupportedTokenizerError("unsupported BPE byte_fallback true") }
         let vocab = try Vocab(try requireObject(model["vocab"], "BPE model has no vocab"))
         let unkId: Int?
         if let unk = model["unk_token"]?.string {
@@ -66,23 +67,25 @@ struct BpeModel: TokenizerModel {
             rank += 1
         }
         return BpeModel(vocab: vocab, merges: merges, unkId: unkId, prefix: prefix, suffix: suffix, fuseUnk: fuseUnk,
-                        ignoreMerges: ignoreMerges)
+                        ignoreMerges: ignoreMerges, byteFallback: model["byte_fallback"]?.bool ?? false)
     }
 
-    /// BPE::tokenize (no dropout): ignore_merges, then merge_word (per-character vocab lookup
-    /// with continuing_subword_prefix / end_of_word_suffix, unk and fuse_unk; a character without
-    /// a vocab entry and no unk_token is dropped, and as in `tokenizers` the offsets of what
-    /// follows are not shifted for it), then Word::merge_all.
+    /// BPE::tokenize (no dropout): ignore_merges, then merge_word (per-character vocab lookup with
+    /// continuing_subword_prefix / end_of_word_suffix, byte_fallback, unk and fuse_unk; a character
+    /// without a vocab entry and no unk_token is dropped, and as in `tokenizers` the offsets of what
+    /// follows are not shifted for it), then Word::merge_all. Symbol lengths are UTF-8 bytes, as in
+    /// `tokenizers`: a byte_fallback token is one byte of a character and takes its offsets.
     func tokenize(_ w: Split) -> [Tok] {
         let cps = w.normalized.cps
         let align = w.normalized.align
+        let alignEnd = w.normalized.alignEnd
         let n = w.end - w.start
         if n <= 0 { return [] }
         var bytes: [UInt8] = []
         if ignoreMerges {
             for k in w.start..<w.end { appendUTF8(cps[k], to: &bytes) }
             if let id = vocab.id(bytes: bytes) {
-                return [Tok(id: id, value: String(decoding: bytes, as: UTF8.self), start: align[w.start], end: align[w.end - 1] + 1)]
+                return [Tok(id: id, value: String(decoding: bytes, as: UTF8.self), start: align[w.start], end: alignEnd[w.end - 1])]
             }
         }
         var ids: [Int] = []
@@ -92,6 +95,7 @@ struct BpeModel: TokenizerModel {
         var pendingUnk = -1
         var pendingLen = 0
         for k in 0..<n {
+            let length = utf8Length(CollectionOfOne(cps[w.start + k]))
             bytes.removeAll(keepingCapacity: true)
             if k > 0, let prefix = prefix { bytes += prefix }
             appendUTF8(cps[w.start + k], to: &bytes)
@@ -103,17 +107,30 @@ struct BpeModel: TokenizerModel {
                     pendingUnk = -1
                 }
                 ids.append(id)
-                lens.append(1)
-            } else if let unk = unkId {
+                lens.append(length)
+                continue
+            }
+            if byteFallback {
+                // As `tokenizers` does, an unknown character still pending is not flushed first.
+                let byteIds = bytes.map { vocab.id(String(format: "<0x%02X>", $0)) }
+                if byteIds.allSatisfy({ $0 != nil }) {
+                    for id in byteIds {
+                        ids.append(id!)
+                        lens.append(1)
+                    }
+                    continue
+                }
+            }
+            if let unk = unkId {
                 if pendingUnk >= 0 && fuseUnk {
-                    pendingLen += 1
+                    pendingLen += length
                 } else {
                     if pendingUnk >= 0 {
                         ids.append(pendingUnk)
                         lens.append(pendingLen)
                     }
                     pendingUnk = unk
-                    pendingLen = 1
+                    pendingLen = length
                 }
             }
         }
@@ -122,12 +139,17 @@ struct BpeModel: TokenizerModel {
             lens.append(pendingLen)
         }
         mergeAll(&ids, &lens)
+        // The character each byte of the word belongs to.
+        var owner: [Int] = []
+        for k in w.start..<w.end { owner += repeatElement(k, count: utf8Length(CollectionOfOne(cps[k]))) }
         var out: [Tok] = []
         out.reserveCapacity(ids.count)
-        var pos = w.start
+        var pos = 0
         for k in 0..<ids.count {
             let end = pos + lens[k]
-            out.append(Tok(id: ids[k], value: vocab.token(ids[k]) ?? "", start: align[pos], end: align[end - 1] + 1))
+            let first = owner[min(pos, owner.count - 1)]
+            let last = owner[min(end - 1, owner.count - 1)]
+            out.append(Tok(id: ids[k], value: vocab.token(ids[k]) ?? "", start: align[first], end: alignEnd[last]))
             pos = end
         }
         return out

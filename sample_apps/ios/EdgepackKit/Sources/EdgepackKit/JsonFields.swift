@@ -55,6 +55,19 @@ struct JSONFields {
         try array(key).enumerated().map { try JSONFields.int($1, "\(context).\(key)[\($0)]") }
     }
 
+    /// Integers where null stands for none (-1), as word and sequence ids have it.
+    func optionalInts(_ key: String) throws -> [Int] {
+        try array(key).enumerated().map { index, item in
+            if case .null = item { return -1 }
+            return try JSONFields.int(item, "\(context).\(key)[\(index)]")
+        }
+    }
+
+    static func ints(_ value: JSONValue, _ context: String) throws -> [Int] {
+        guard let items = value.array else { throw BundleError("\(context) is not an array") }
+        return try items.enumerated().map { try int($1, "\(context)[\($0)]") }
+    }
+
     func objects(_ key: String) throws -> [JSONFields] {
         try array(key).enumerated().map { try JSONFields($1, context: "\(context).\(key)[\($0)]") }
     }

@@ -8,11 +8,17 @@ struct Split {
     let tokens: [Tok]?
 }
 
-/// tokenizer.json `pre_tokenizer`: none, BertPreTokenizer or ByteLevel.
-enum PreTokenizer {
+/// tokenizer.json `pre_tokenizer`: cuts a split into words.
+indirect enum PreTokenizer: Sendable {
     case none
     case bert
     case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    /// WhitespaceSplit: the runs between whitespace characters (Rust char::is_whitespace).
+    case whitespaceSplit
+    case metaspace(Metaspace)
+    case split(SplitPattern)
+    /// Each step runs on every word of the step before.
+    case sequence([PreTokenizer])
 
     /// The words of `s`, appended to `words`.
     func preTokenize(_ s: Split, _ words: inout [Split]) {
@@ -20,18 +26,148 @@ enum PreTokenizer {
         case .none: words.append(s)
         case .bert: bertPreTokenize(s, &words)
         case .byteLevel(let addPrefixSpace, let useRegex): byteLevelPreTokenize(s, addPrefixSpace, useRegex, &words)
+        case .whitespaceSplit: splitOnWhitespace(s, &words)
+        case .metaspace(let m): m.preTokenize(s, &words)
+        case .split(let p): p.preTokenize(s, &words)
+        case .sequence(let steps):
+            var current = [s]
+            for step in steps {
+                var next: [Split] = []
+                for w in current { step.preTokenize(w, &next) }
+                current = next
+            }
+            words += current
         }
     }
 
+    /// The pre-tokenizers this kit implements, by tokenizer.json type: a new one is one line here.
+    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> PreTokenizer)] = [
+        ("BertPreTokenizer", { _ in .bert }),
+        ("ByteLevel", { .byteLevel(addPrefixSpace: $0["add_prefix_space"]?.bool ?? true, useRegex: $0["use_regex"]?.bool ?? true) }),
+        ("WhitespaceSplit", { _ in .whitespaceSplit }),
+        ("Metaspace", { .metaspace(try Metaspace.fromJson($0)) }),
+        ("Split", { .split(try SplitPattern.fromJson($0)) }),
+        ("Sequence", { .sequence(try ($0["pretokenizers"]?.array ?? []).map { try PreTokenizer.fromJson($0) }) }),
+    ]
+
     static func fromJson(_ value: JSONValue?) throws -> PreTokenizer {
         guard let value = value else { return .none }
+        if case .null = value { return .none }
         guard let p = value.object else { throw UnsupportedTokenizerError("malformed pre_tokenizer") }
-        switch p["type"]?.string {
-        case "BertPreTokenizer": return .bert
-        case "ByteLevel": return .byteLevel(addPrefixSpace: p["add_prefix_space"]?.bool ?? true, useRegex: p["use_regex"]?.bool ?? true)
-        default:
-            throw UnsupportedTokenizerError("unsupported pre_tokenizer \(p["type"].text): only BertPreTokenizer and ByteLevel are supported")
+        let type = p["type"]?.string
+        guard let reader = readers.first(where: { $0.type == type }) else {
+            throw UnsupportedTokenizerError(
+                "unsupported pre_tokenizer \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
         }
+        return try reader.read(p)
+    }
+}
+
+private func splitOnWhitespace(_ s: Split, _ words: inout [Split]) {
+    let data = UnicodeData.shared
+    var start = -1
+    for i in s.start..<s.end {
+        if data.has(s.normalized.cps[i], .whitespace) {
+            if start >= 0 { words.append(Split(normalized: s.normalized, start: start, end: i, tokens: nil)); start = -1 }
+        } else if start < 0 {
+            start = i
+        }
+    }
+    if start >= 0 { words.append(Split(normalized: s.normalized, start: start, end: s.end, tokens: nil)) }
+}
+
+/// Metaspace (SentencePiece's word boundary): every ' ' becomes `replacement` (aligned with the
+/// space), `replacement` is put before the split unless it starts with one (`always`; `first`: only
+/// for the split that starts the text; `never`), then, with `split`, each replacement starts a new word.
+struct Metaspace: Sendable {
+    let replacement: UInt32
+    let prependScheme: String
+    let split: Bool
+
+    static func fromJson(_ v: JSONObject) throws -> Metaspace {
+        let replacement = scalars(v["replacement"]?.string ?? "\u{2581}")
+        guard replacement.count == 1 else { throw UnsupportedTokenizerError("unsupported Metaspace replacement: one character is supported") }
+        // Files written before prepend_scheme existed say add_prefix_space instead.
+        let scheme = v["prepend_scheme"]?.string ?? (v["add_prefix_space"]?.bool == false ? "never" : "always")
+        guard ["always", "first", "never"].contains(scheme) else { throw UnsupportedTokenizerError("unsupported Metaspace prepend_scheme \(scheme)") }
+        return Metaspace(replacement: replacement[0], prependScheme: scheme, split: v["split"]?.bool ?? true)
+    }
+
+    func preTokenize(_ s: Split, _ words: inout [Split]) {
+        if s.end <= s.start { return }
+        var n = Replace(pattern: .literal([0x20]), content: [replacement]).normalize(s.normalized.slice(s.start, s.end))
+        let wanted = prependScheme == "always" || (prependScheme == "first" && n.origin == 0)
+        if wanted && n.cps[0] != replacement { n = prepend(n, [replacement]) }
+        if !split {
+            words.append(Split(normalized: n, start: 0, end: n.cps.count, tokens: nil))
+            return
+        }
+        var start = 0
+        for k in 1..<max(n.cps.count, 1) where n.cps[k] == replacement {
+            words.append(Split(normalized: n, start: start, end: k, tokens: nil))
+            start = k
+        }
+        words.append(Split(normalized: n, start: start, end: n.cps.count, tokens: nil))
+    }
+}
+
+/// The Split pre-tokenizer: cuts at each match of `pattern` (or between them, `invert`), and keeps
+/// the matches as `behavior` says.
+struct SplitPattern: Sendable {
+    let pattern: Pattern
+    let behavior: String
+    let invert: Bool
+
+    private static let behaviors = ["removed": "Removed", "isolated": "Isolated", "contiguous": "Contiguous",
+                                    "merged_with_previous": "MergedWithPrevious", "merged_with_next": "MergedWithNext"]
+
+    static func fromJson(_ v: JSONObject) throws -> SplitPattern {
+        let raw = v["behavior"]?.string ?? "Removed"
+        guard let behavior = behaviors[raw] ?? (behaviors.values.contains(raw) ? raw : nil) else {
+            throw UnsupportedTokenizerError("unsupported Split behavior \(raw)")
+        }
+        return SplitPattern(pattern: try Pattern.fromJson(v["pattern"], "Split pre-tokenizer"), behavior: behavior,
+                            invert: v["invert"]?.bool ?? false)
+    }
+
+    func preTokenize(_ s: Split, _ words: inout [Split]) {
+        // Every part of the split in order: (start, end, is a match).
+        var parts: [(Int, Int, Bool)] = []
+        var at = s.start
+        for (a, b) in pattern.findMatches(s.normalized.cps, s.start, s.end) {
+            if at < a { parts.append((at, a, invert)) }
+            parts.append((a, b, !invert))
+            at = b
+        }
+        if at < s.end || parts.isEmpty { parts.append((at, s.end, invert)) }
+        // SplitDelimiterBehavior: (start, end, removed).
+        let kept: [(Int, Int, Bool)]
+        switch behavior {
+        case "Removed": kept = parts
+        case "Isolated": kept = parts.map { ($0.0, $0.1, false) }
+        case "Contiguous": kept = merge(parts) { hasLast, match, previous in hasLast && match == previous }
+        case "MergedWithPrevious": kept = merge(parts) { hasLast, match, previous in hasLast && match && !previous }
+        default: kept = merge(parts.reversed()) { hasLast, match, previous in hasLast && match && !previous }.reversed()
+        }
+        for (a, b, removed) in kept where !removed && a < b {
+            words.append(Split(normalized: s.normalized, start: a, end: b, tokens: nil))
+        }
+    }
+
+    /// Parts folded in order: a part that `joins` the last kept one widens it instead of being kept.
+    private func merge(_ parts: [(Int, Int, Bool)], _ joins: (Bool, Bool, Bool) -> Bool) -> [(Int, Int, Bool)] {
+        var out: [(Int, Int, Bool)] = []
+        var previous = false
+        for p in parts {
+            if joins(!out.isEmpty, p.2, previous) {
+                let last = out[out.count - 1]
+                out[out.count - 1] = (min(last.0, p.0), max(last.1, p.1), false)
+            } else {
+                out.append((p.0, p.1, false))
+            }
+            previous = p.2
+        }
+        return out
     }
 }
 
@@ -62,19 +198,23 @@ private func byteLevelPreTokenize(_ s: Split, _ addPrefixSpace: Bool, _ useRegex
     let prefix = addPrefixSpace && src.cps[s.start] != 0x20
     var cps: [UInt32] = []
     var align: [Int] = []
+    var alignEnd: [Int] = []
     cps.reserveCapacity(s.end - s.start + 1)
     align.reserveCapacity(s.end - s.start + 1)
     if prefix {
         cps.append(0x20)
         align.append(src.align[s.start])
+        alignEnd.append(src.alignEnd[s.start])
     }
     cps += src.cps[s.start..<s.end]
     align += src.align[s.start..<s.end]
+    alignEnd += src.alignEnd[s.start..<s.end]
     let pieces = useRegex ? ByteLevelRegex.split(cps) : [(0, cps.count)]
     var utf8: [UInt8] = []
     for (a, b) in pieces {
         var bytes: [UInt32] = []
         var bytesAlign: [Int] = []
+        var bytesAlignEnd: [Int] = []
         bytes.reserveCapacity((b - a) * 2)
         bytesAlign.reserveCapacity((b - a) * 2)
         for i in a..<b {
@@ -83,9 +223,10 @@ private func byteLevelPreTokenize(_ s: Split, _ addPrefixSpace: Bool, _ useRegex
             for byte in utf8 {
                 bytes.append(ByteLevelRegex.byteChar[Int(byte)])
                 bytesAlign.append(align[i])
+                bytesAlignEnd.append(alignEnd[i])
             }
         }
-        words.append(Split(normalized: Normalized(cps: bytes, align: bytesAlign), start: 0, end: bytes.count, tokens: nil))
+        words.append(Split(normalized: Normalized(cps: bytes, align: bytesAlign, alignEnd: bytesAlignEnd), start: 0, end: bytes.count, tokens: nil))
     }
 }
 

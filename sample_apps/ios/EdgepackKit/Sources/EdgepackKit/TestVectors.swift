@@ -14,6 +14,25 @@ public struct TestVectors {
         /// Output name -> values, flattened row-major.
         public let expected: [String: [Float]]
         public let expectedAnswer: String?
+        /// The Python reference's post-processed answer (entities, span, candidates); null when there is none.
+        public let expectedDecoded: Decoded
+        /// Tasks that map tokens back to the text: each token's [start, end) code points, its word id and
+        /// (pairs) its sequence id; -1 where a token has none.
+        public let offsets: [[Int]]?
+        public let wordIds: [Int]?
+        public let sequenceIds: [Int]?
+        /// The sequence positions whose rows `expected` holds (fill-mask's mask rows); nil: whole outputs.
+        public let positions: [Int]?
+
+        /// A model output over `tokens` positions as `expected` stores it: only the `positions` rows, and no
+        /// rows past the vector's own length when the variant had to pad further (`count`: expected's).
+        public func asStored(_ output: [Float], tokens: Int, count: Int) -> [Float] {
+            if output.count == count && positions == nil { return output }
+            guard tokens > 0, output.count % tokens == 0 else { return output }
+            let width = output.count / tokens
+            if let positions { return positions.flatMap { output[($0 * width)..<(($0 + 1) * width)] } }
+            return Array(output.prefix(width * inputIds.count))
+        }
     }
 
     public let outputNames: [String]
@@ -33,7 +52,14 @@ public struct TestVectors {
                 expected: try Dictionary(expected.keys.map {
                     ($0, try JSONFields.flatFloats(expected.object[$0], "\(expected.context).\($0)"))
                 }, uniquingKeysWith: { _, last in last }),
-                expectedAnswer: vector.has("expected_answer") ? try vector.string("expected_answer") : nil
+                expectedAnswer: vector.has("expected_answer") ? try vector.string("expected_answer") : nil,
+                expectedDecoded: Decoded(vector.object["expected_decoded"]),
+                offsets: vector.has("offsets") ? try vector.array("offsets").enumerated().map { index, pair in
+                    try JSONFields.ints(pair, "\(vector.context).offsets[\(index)]")
+                } : nil,
+                wordIds: vector.has("word_ids") ? try vector.optionalInts("word_ids") : nil,
+                sequenceIds: vector.has("sequence_ids") ? try vector.optionalInts("sequence_ids") : nil,
+                positions: vector.has("positions") ? try vector.ints("positions") : nil
             )
         }
     }
@@ -80,14 +106,16 @@ public struct VectorReplay {
                 problems.append("segment ids of \(quoted(vector.text)): \(padded.typeIds) != \(types)")
                 continue
             }
-            let inputs = try ModelInputs.make(encoding: encoding, tokenizer: tokenizer, manifest: manifest, variant: variant)
+            // At the vector's own length when the variant takes it: a padded vector checks the model there.
+            let inputs = try ModelInputs.make(encoding: padded, tokenizer: tokenizer, manifest: manifest, variant: variant)
             let outputs = try run(inputs)
             for name in vectors.outputNames {
                 guard let want = vector.expected[name] else { continue }
-                guard let got = outputs[name] else {
+                guard let whole = outputs[name] else {
                     problems.append("\(quoted(vector.text)): the model produced no output \(name)")
                     continue
                 }
+                let got = vector.asStored(whole, tokens: inputs.inputIds.count, count: want.count)
                 guard got.count == want.count else {
                     problems.append("\(name) of \(quoted(vector.text)): \(got.count) values, expected \(want.count)")
                     continue
@@ -102,4 +130,59 @@ public struct VectorReplay {
     }
 
     private func quoted(_ text: String) -> String { "\"\(text.prefix(60))\"" }
+}
+
+/// A JSON value of the test vectors, read as it is (numbers as Double), for comparing a kit's answer
+/// with the Python reference's `expected_decoded`.
+public indirect enum Decoded: Equatable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case list([Decoded])
+    case object([String: Decoded])
+
+    init(_ value: JSONValue?) {
+        switch value {
+        case nil, .null?: self = .null
+        case .bool(let flag)?: self = .bool(flag)
+        case .int(let number)?: self = .number(Double(number))
+        case .double(let number)?: self = .number(number)
+        case .string(let text)?: self = .string(text)
+        case .array(let items)?: self = .list(items.map { Decoded($0) })
+        case .object(let object)?: self = .object(Dictionary(zip(object.keys, object.values.map { Decoded($0) }), uniquingKeysWith: { _, last in last }))
+        }
+    }
+
+    /// A whole JSON document (e.g. the app's task_data.json).
+    public static func parse(_ data: Data) throws -> Decoded {
+        Decoded(try JSONParser.parse(data, source: "JSON", error: BundleError.init))
+    }
+
+    /// The first difference from `expected` (nil: none), numbers within `tolerance`.
+    public func difference(from expected: Decoded, tolerance: Double, at path: String = "") -> String? {
+        switch (expected, self) {
+        case let (.number(want), .number(got)):
+            return abs(want - got) <= tolerance ? nil : "\(path): \(got) != \(want)"
+        case let (.list(want), .list(got)):
+            guard want.count == got.count else { return "\(path): \(got.count) items, expected \(want.count)" }
+            return zip(want, got).enumerated().lazy.compactMap { $1.1.difference(from: $1.0, tolerance: tolerance, at: "\(path)[\($0)]") }.first
+        case let (.object(want), .object(got)):
+            guard Set(want.keys) == Set(got.keys) else { return "\(path): keys \(got.keys.sorted()) != \(want.keys.sorted())" }
+            return want.keys.sorted().lazy.compactMap { got[$0]!.difference(from: want[$0]!, tolerance: tolerance, at: "\(path).\($0)") }.first
+        default:
+            return expected == self ? nil : "\(path): \(self) != \(expected)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .number(let number): return String(number)
+        case .string(let text): return "\"\(text)\""
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .object(let fields): return "{" + fields.keys.sorted().map { "\($0): \(fields[$0]!)" }.joined(separator: ", ") + "}"
+        }
+    }
 }

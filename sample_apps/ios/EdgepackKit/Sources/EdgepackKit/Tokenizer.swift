@@ -48,7 +48,7 @@ import Foundation
 /// Immutable once read, so one instance may tokenize on any number of threads at once.
 public final class Tokenizer: Sendable {
     private let model: any TokenizerModel
-    private let normalizer: Normalizer?
+    private let normalizer: (any Normalizer)?
     private let preTokenizer: PreTokenizer
     private let processor: PostProcessor
     private let truncation: Truncation?
@@ -108,7 +108,7 @@ public final class Tokenizer: Sendable {
     public func encode(_ text: String, pair: String? = nil) -> Encoding {
         if let encoding = try? encode(text, pair: pair, strict: true) { return encoding }
         // Only truncation throws, and not when it may fall back.
-        return (try? encode(text, pair: pair, strict: false)) ?? Encoding(ids: [], typeIds: [], attentionMask: [], offsets: [], tokens: [])
+        return (try? encode(text, pair: pair, strict: false)) ?? Encoding(ids: [], typeIds: [], attentionMask: [], offsets: [], tokens: [], wordIds: [])
     }
 
     /// `encode`, throwing TokenizationError exactly where `tokenizers` raises.
@@ -126,7 +126,8 @@ public final class Tokenizer: Sendable {
             typeIds: encoding.typeIds + Array(repeating: padding?.padTypeId ?? 0, count: missing),
             attentionMask: encoding.attentionMask + Array(repeating: 0, count: missing),
             offsets: encoding.offsets + Array(repeating: [0, 0], count: missing),
-            tokens: encoding.tokens + Array(repeating: padTokenText, count: missing)
+            tokens: encoding.tokens + Array(repeating: padTokenText, count: missing),
+            wordIds: encoding.wordIds + Array(repeating: Encoding.noWord, count: missing)
         )
     }
 
@@ -151,7 +152,7 @@ public final class Tokenizer: Sendable {
 
     private func encodeSequence(_ text: String, typeId: Int) -> Seq {
         let original = scalars(text)
-        let identity = Normalized(cps: original, align: Array(0..<original.count))
+        let identity = Normalized.of(original, 0, original.count)
 
         // 1. Added tokens that match the raw text (normalized = false), then normalization of
         //    the rest and the added tokens that match normalized text.
@@ -171,10 +172,14 @@ public final class Tokenizer: Sendable {
 
         // 3. The model over every word (as the released 0.23.3 wheel: everything is tokenized,
         //    truncation comes afterwards).
+        //    Word ids number the pre-tokenized words (added tokens included) that are not empty, as
+        //    PreTokenizedString::into_encoding numbers its splits.
         var seq = Seq()
-        for w in words {
+        var word = 0
+        for w in words where w.end > w.start {
             let tokens = w.tokens ?? model.tokenize(w)
-            for tok in tokens { seq.add(tok.id, typeId, tok.value, tok.start, tok.end, 1) }
+            for tok in tokens { seq.add(tok.id, typeId, tok.value, tok.start, tok.end, 1, word: word) }
+            word += 1
         }
         return seq
     }

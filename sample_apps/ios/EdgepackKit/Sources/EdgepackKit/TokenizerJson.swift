@@ -18,7 +18,7 @@ public struct TokenizerJSONError: Error, CustomStringConvertible {
 /// tokenizer.json read into the configuration of every stage of the pipeline.
 struct TokenizerConfig {
     let model: any TokenizerModel
-    let normalizer: Normalizer?
+    let normalizer: (any Normalizer)?
     let preTokenizer: PreTokenizer
     let postProcessor: PostProcessor
     let truncation: Truncation?
@@ -37,7 +37,7 @@ enum TokenizerJson {
         guard let model = root["model"]?.object else { throw UnsupportedTokenizerError("tokenizer.json has no model") }
         return TokenizerConfig(
             model: try TokenizerModels.fromJson(model),
-            normalizer: try Normalizer.fromJson(root["normalizer"]),
+            normalizer: try Normalizers.fromJson(root["normalizer"]),
             preTokenizer: try PreTokenizer.fromJson(root["pre_tokenizer"]),
             postProcessor: try PostProcessor.fromJson(root["post_processor"]),
             truncation: try Truncation.fromJson(root["truncation"]),

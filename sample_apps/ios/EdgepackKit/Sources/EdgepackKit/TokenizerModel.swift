@@ -22,12 +22,13 @@ enum TokenizerModels {
     private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> any TokenizerModel)] = [
         ("WordPiece", { try WordPieceModel.fromJson($0) }),
         ("BPE", { try BpeModel.fromJson($0) }),
+        ("Unigram", { try UnigramModel.fromJson($0) }),
     ]
 
     static func fromJson(_ model: JSONObject) throws -> any TokenizerModel {
         let type = model["type"]?.string
         guard let reader = readers.first(where: { $0.type == type }) else {
-            throw UnsupportedTokenizerError("unsupported model \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: " and ")) are supported")
+            throw UnsupportedTokenizerError("unsupported model \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
         }
         return try reader.read(model)
     }
@@ -46,6 +47,19 @@ struct Vocab {
             let id = try intValue(value, "vocab id")
             ids[TokenKey(key)] = id
             tokens[id] = key
+        }
+        self.ids = ids
+        self.tokens = tokens
+    }
+
+    /// Pieces in id order (a Unigram vocabulary); a repeated piece keeps its last id.
+    init(pieces: [String]) {
+        var ids: [TokenKey: Int] = [:]
+        var tokens: [Int: String] = [:]
+        ids.reserveCapacity(pieces.count)
+        for (id, piece) in pieces.enumerated() {
+            ids[TokenKey(piece)] = id
+            tokens[id] = piece
         }
         self.ids = ids
         self.tokens = tokens

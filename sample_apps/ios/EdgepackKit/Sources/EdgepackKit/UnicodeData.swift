@@ -15,6 +15,12 @@ struct UnicodeData {
         static let regexSpace = Class(rawValue: 1 << 7)
         /// `\w` of the Rust regex crate (single_word added tokens).
         static let word = Class(rawValue: 1 << 8)
+        /// Every combining mark (the StripAccents normalizer's set; BertNormalizer strips `nonspacingMark` only).
+        static let combiningMark = Class(rawValue: 1 << 9)
+        /// Grapheme cluster classes (Graphemes): Control/CR/LF, Extend/ZWJ/SpacingMark, Prepend.
+        static let graphemeControl = Class(rawValue: 1 << 10)
+        static let graphemeExtend = Class(rawValue: 1 << 11)
+        static let graphemePrepend = Class(rawValue: 1 << 12)
     }
 
     static let shared = UnicodeData()
@@ -22,6 +28,7 @@ struct UnicodeData {
     private let bmp: [UInt16]
     private let astral: [(cls: Class, ranges: RangeSet)]
     private let decompositions: [UInt32: [UInt32]]
+    private let compatibility: [UInt32: [UInt32]]
     private let lower: [UInt32: [UInt32]]
     private let classes: [UInt32: UInt8]
 
@@ -31,6 +38,8 @@ struct UnicodeData {
             (.punctuation, UnicodeTables.punctuation), (.nonspacingMark, UnicodeTables.nonspacingMark),
             (.regexLetter, UnicodeTables.regexLetter), (.regexNumber, UnicodeTables.regexNumber),
             (.regexSpace, UnicodeTables.regexSpace), (.word, UnicodeTables.word),
+            (.combiningMark, UnicodeTables.combiningMark), (.graphemeControl, UnicodeTables.graphemeControl),
+            (.graphemeExtend, UnicodeTables.graphemeExtend), (.graphemePrepend, UnicodeTables.graphemePrepend),
         ]
         var bmp = [UInt16](repeating: 0, count: 0x10000)
         var astral: [(cls: Class, ranges: RangeSet)] = []
@@ -44,6 +53,7 @@ struct UnicodeData {
         self.bmp = bmp
         self.astral = astral
         decompositions = UnicodeData.mapping(UnicodeTables.decomposition)
+        compatibility = UnicodeData.mapping(UnicodeTables.compatibilityDecomposition)
         lower = UnicodeData.mapping(UnicodeTables.lowercase)
         var classes: [UInt32: UInt8] = [:]
         for span in UnicodeTables.combiningClass.split(separator: ",") {
@@ -72,6 +82,8 @@ struct UnicodeData {
     }
 
     func decomposition(_ c: UInt32) -> [UInt32]? { decompositions[c] }
+    /// NFKD of `c` where it differs from NFD.
+    func compatibilityDecomposition(_ c: UInt32) -> [UInt32]? { compatibility[c] }
     func lowercase(_ c: UInt32) -> [UInt32]? { lower[c] }
     func combiningClass(_ c: UInt32) -> UInt8 { classes[c] ?? 0 }
 }

@@ -20,9 +20,10 @@ struct WordPieceModel: TokenizerModel {
     func tokenize(_ w: Split) -> [Tok] {
         let cps = w.normalized.cps
         let align = w.normalized.align
+        let alignEnd = w.normalized.alignEnd
         let n = w.end - w.start
         if n <= 0 { return [] }
-        let unk = [Tok(id: unkId, value: unkToken, start: align[w.start], end: align[w.end - 1] + 1)]
+        let unk = [Tok(id: unkId, value: unkToken, start: align[w.start], end: alignEnd[w.end - 1])]
         if n > maxInputCharsPerWord { return unk }
         // The word's UTF-8, and where each character starts in it.
         var bytes: [UInt8] = []
@@ -45,7 +46,7 @@ struct WordPieceModel: TokenizerModel {
                 piece += bytes[at[start]..<at[end]]
                 if let id = vocab.id(bytes: piece) {
                     found = Tok(id: id, value: String(decoding: piece, as: UTF8.self),
-                                start: align[w.start + start], end: align[w.start + end - 1] + 1)
+                                start: align[w.start + start], end: alignEnd[w.start + end - 1])
                     break
                 }
                 end -= 1

@@ -1,6 +1,6 @@
 // `edgepack-tokenize <tokenizer.json> <texts.txt> [<tokenizer.json> <texts.txt> ...]`: each line
 // of texts.txt is a JSON string (one text) or a JSON array of two strings (a pair); prints one
-// JSON object per line with the encoding's ids, type_ids, attention_mask and offsets, job after
+// JSON object per line with the encoding's ids, type_ids, attention_mask, offsets and word_ids, job after
 // job (several jobs share one process start). Exits 2 on an unsupported tokenizer, 64 on bad
 // usage, 65 on a bad line, 1 on anything else. The protocol of the Android kit's TokenizerCli,
 // used by builder/apps/swift.py to prove EdgepackKit's Tokenizer against Hugging Face.
@@ -81,6 +81,11 @@ func main() {
             for (k, offset) in encoding.offsets.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 appendList(offset, to: &out)
+            }
+            out.append(contentsOf: Array("],\"word_ids\":[".utf8))
+            for (k, word) in encoding.wordIds.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Array((word == Encoding.noWord ? "null" : String(word)).utf8))
             }
             out.append(contentsOf: Array("]}\n".utf8))
         }

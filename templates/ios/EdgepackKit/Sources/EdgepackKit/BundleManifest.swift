@@ -102,20 +102,20 @@ public enum SequenceShapes: Equatable {
     }
 }
 
-/// How an app turns the model's outputs into an answer (manifest `task.postprocessing`).
+/// How an app turns the model's outputs into an answer (manifest `task.postprocessing`): its `kind` says
+/// which of the kit's post-processing files reads the other fields.
 public struct Postprocessing {
     public let kind: String
-    public let readOutput: String
-    public let applySoftmax: Bool
-    public let labels: [String]
+    let fields: JSONFields
 
     init(_ fields: JSONFields) throws {
         kind = try fields.string("kind")
-        guard kind == "single-label-classification" else {
-            throw BundleError("this app shell handles single-label-classification, not \(kind)")
-        }
-        readOutput = try fields.string("read_output")
-        applySoftmax = try fields.bool("apply_softmax", default: false)
-        labels = try fields.strings("labels")
+        self.fields = fields
+    }
+
+    /// The fields of another kind are not this kind's: a wrong call is an error, never a misreading.
+    func require(_ expected: String) throws -> JSONFields {
+        guard kind == expected else { throw BundleError("this is a \(kind) bundle, not \(expected)") }
+        return fields
     }
 }

@@ -6,20 +6,34 @@ public struct LabelScore: Equatable, Sendable {
     public let probability: Float
 }
 
-/// Turns the model's outputs into an answer as the manifest's `task.postprocessing` says.
-/// Foundation only, so it is tested with the bundle's own test vectors on any platform.
+/// Single-label classification (manifest kind "single-label-classification"), and the softmax the other
+/// tasks' files share: the model's outputs into an answer, as the manifest's `task.postprocessing` says.
+/// Foundation only, like every post-processing file, so it is tested with the bundle's own test vectors
+/// on any platform.
 public enum Postprocess {
+    public static let kind = "single-label-classification"
+
     /// All labels, most probable first, from the output the manifest names.
     public static func classify(_ outputs: [String: [Float]], manifest: BundleManifest) throws -> [LabelScore] {
-        let spec = manifest.postprocessing
-        guard let values = outputs[spec.readOutput] else {
-            throw BundleError("the model produced no output named \(spec.readOutput)")
+        let spec = try manifest.postprocessing.require(kind)
+        let name = try spec.string("read_output")
+        let labels = try spec.strings("labels")
+        guard let values = outputs[name] else {
+            throw BundleError("the model produced no output named \(name)")
         }
-        guard values.count == spec.labels.count else {
-            throw BundleError("output \(spec.readOutput) has \(values.count) values for \(spec.labels.count) labels")
+        guard values.count == labels.count else {
+            throw BundleError("output \(name) has \(values.count) values for \(labels.count) labels")
         }
-        let probabilities = spec.applySoftmax ? softmax(values) : values
-        return ranked(zip(spec.labels, probabilities).map { LabelScore(label: $0, probability: $1) })
+        let probabilities = try spec.bool("apply_softmax", default: false) ? softmax(values) : values
+        return ranked(zip(labels, probabilities).map { LabelScore(label: $0, probability: $1) })
+    }
+
+    /// Softmax of `values[from..<to]` in Double, as the Python reference computes it (float64).
+    public static func softmax(_ values: [Float], from: Int, to: Int) -> [Double] {
+        let largest = values[from..<to].map(Double.init).max() ?? 0
+        let exps = values[from..<to].map { Foundation.exp(Double($0) - largest) }
+        let sum = exps.reduce(0, +)
+        return exps.map { $0 / sum }
     }
 
     /// A Core ML classifier's probability dictionary (label -> probability), most probable first.

@@ -2,4 +2,6 @@
 // signatures of the Android SDK API level 34. Every body throws; never packaged.
 package android.text;
 
-public interface Spannable extends Spanned {}
+public interface Spannable extends Spanned {
+  void setSpan(Object what, int start, int end, int flags);
+}

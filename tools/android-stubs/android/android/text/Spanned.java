@@ -2,4 +2,6 @@
 // signatures of the Android SDK API level 34. Every body throws; never packaged.
 package android.text;
 
-public interface Spanned extends CharSequence {}
+public interface Spanned extends CharSequence {
+  int SPAN_EXCLUSIVE_EXCLUSIVE = 33;
+}

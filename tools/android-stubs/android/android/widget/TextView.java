@@ -3,6 +3,7 @@
 package android.widget;
 
 import android.content.Context;
+import android.text.method.MovementMethod;
 import android.view.View;
 
 public class TextView extends View {
@@ -31,6 +32,10 @@ public class TextView extends View {
   }
 
   public void setTextSize(float size) {
+    throw new UnsupportedOperationException("stub");
+  }
+
+  public final void setMovementMethod(MovementMethod movement) {
     throw new UnsupportedOperationException("stub");
   }
 

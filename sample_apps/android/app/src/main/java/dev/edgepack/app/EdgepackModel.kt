@@ -2,6 +2,7 @@ package dev.edgepack.app
 
 import android.content.Context
 import dev.edgepack.kit.BundleManifest
+import dev.edgepack.kit.Encoding
 import dev.edgepack.kit.ModelInputs
 import dev.edgepack.kit.Tokenizer
 import java.io.File
@@ -15,7 +16,16 @@ class EdgepackModel private constructor(
     val tokenizer: Tokenizer,
     val variant: BundleManifest.Variant,
     private val module: Module,
+    /** tokenizer.json as text, for a task that decodes token ids (TokenDecoder). */
+    val tokenizerJson: String,
+    /** The task's starting data (task_data.json), for screens that have some. */
+    val taskData: String?,
 ) {
+    /** [text] (and [pair]) tokenized and right-padded to the program's minimum length. */
+    fun encode(text: String, pair: String? = null): Encoding = tokenizer.pad(tokenizer.encode(text, pair), manifest.minSeqLen)
+
+    fun run(encoding: Encoding): Map<String, FloatArray> = run(ModelInputs.of(encoding, manifest))
+
     /** Runs the model on its inputs, in the manifest's order; returns each output by its manifest name. */
     fun run(inputs: ModelInputs): Map<String, FloatArray> {
         val tensors = manifest.inputNames.map { EValue.from(Tensor.fromBlob(inputs.byName(it), inputs.shape)) }
@@ -28,17 +38,20 @@ class EdgepackModel private constructor(
 
     companion object {
         const val MODEL_ASSET = "model-int8-dynamic.pte"
+        const val TASK_DATA = "task_data.json"
 
         fun load(context: Context): EdgepackModel {
             val assets = context.assets
             val manifest = BundleManifest.fromJson(assets.open("manifest.json").bufferedReader().use { it.readText() })
-            val tokenizer = Tokenizer.fromJson(assets.open("tokenizer.json").bufferedReader().use { it.readText() })
+            val tokenizerJson = assets.open("tokenizer.json").bufferedReader().use { it.readText() }
             // ExecuTorch loads from a file path: copy the asset out once.
             val file = File(context.filesDir, MODEL_ASSET)
             if (!file.exists()) {
                 assets.open(MODEL_ASSET).use { input -> file.outputStream().use { input.copyTo(it) } }
             }
-            return EdgepackModel(manifest, tokenizer, manifest.variantForFile(MODEL_ASSET), Module.load(file.absolutePath))
+            val taskData = if (TASK_DATA in assets.list("").orEmpty()) assets.open(TASK_DATA).bufferedReader().use { it.readText() } else null
+            return EdgepackModel(manifest, Tokenizer.fromJson(tokenizerJson), manifest.variantForFile(MODEL_ASSET),
+                                 Module.load(file.absolutePath), tokenizerJson, taskData)
         }
     }
 }

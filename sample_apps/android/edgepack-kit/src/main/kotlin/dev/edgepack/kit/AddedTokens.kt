@@ -53,7 +53,7 @@ internal class AddedTokenMatcher(patterns: List<Pair<IntArray, AddedToken>>) {
                 out.add(Split(n, s, e, null))
             } else {
                 val value = buildString { for (k in s until e) appendCodePoint(n.cps[k]) }
-                out.add(Split(n, s, e, listOf(Tok(tok.id, value, n.align[s], n.align[e - 1] + 1))))
+                out.add(Split(n, s, e, listOf(Tok(tok.id, value, n.align[s], n.alignEnd[e - 1]))))
             }
         }
         if (empty) { piece(from, to, null); return out }

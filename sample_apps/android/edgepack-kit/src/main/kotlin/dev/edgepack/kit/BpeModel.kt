@@ -1,7 +1,8 @@
 package dev.edgepack.kit
 
 /**
- * BPE (tokenizer.json `model.type` "BPE"), without dropout or byte_fallback.
+ * BPE (tokenizer.json `model.type` "BPE"), without dropout; byte_fallback spells a character
+ * missing from the vocabulary as its UTF-8 bytes (`<0xE2>`) when the vocabulary has them all.
  * [merges]: (left id, right id) packed by [key] -> (rank shl 32) or new id.
  */
 internal class BpeModel(
@@ -12,6 +13,7 @@ internal class BpeModel(
     val suffix: String?,
     val fuseUnk: Boolean,
     val ignoreMerges: Boolean,
+    val byteFallback: Boolean,
 ) : TokenizerModel {
     private val reverse: Map<Int, String> = HashMap<Int, String>(vocab.size * 2).also { r -> vocab.forEach { (k, v) -> r[v] = k } }
 
@@ -26,41 +28,60 @@ internal class BpeModel(
     override fun tokenize(word: Split): List<Tok> {
         val cps = word.normalized.cps
         val align = word.normalized.align
+        val alignEnd = word.normalized.alignEnd
         val n = word.end - word.start
         if (n <= 0) return emptyList()
         fun text(from: Int, to: Int) = buildString { for (k in from until to) appendCodePoint(cps[k]) }
         if (ignoreMerges) {
             val whole = text(word.start, word.end)
-            vocab[whole]?.let { return listOf(Tok(it, whole, align[word.start], align[word.end - 1] + 1)) }
+            vocab[whole]?.let { return listOf(Tok(it, whole, align[word.start], alignEnd[word.end - 1])) }
         }
+        // Symbol lengths are UTF-8 bytes, as in `tokenizers`: a byte_fallback token is one byte of
+        // a character, and takes that whole character's offsets.
         val ids = IntArrayBuilder(n)
         val lens = IntArrayBuilder(n)
         var unkId = -1
         var unkLen = 0
         for (k in 0 until n) {
+            val c = cps[word.start + k]
+            val bytes = utf8Length(intArrayOf(c))
             var s = text(word.start + k, word.start + k + 1)
             if (k > 0 && prefix != null) s = prefix + s
             if (k == n - 1 && suffix != null) s += suffix
             val id = vocab[s]
             if (id != null) {
                 if (unkId >= 0) { ids.add(unkId); lens.add(unkLen); unkId = -1 }
-                ids.add(id); lens.add(1)
-            } else if (unkToken != null) {
+                ids.add(id); lens.add(bytes)
+                continue
+            }
+            if (byteFallback) {
+                // As `tokenizers` does, an unknown character still pending is not flushed first.
+                val byteIds = utf8(codePoints(s)).map { vocab["<0x%02X>".format(it.toInt() and 0xFF)] }
+                if (byteIds.all { it != null }) { byteIds.forEach { ids.add(it!!); lens.add(1) }; continue }
+            }
+            if (unkToken != null) {
                 if (unkId >= 0 && fuseUnk) {
-                    unkLen += 1
+                    unkLen += bytes
                 } else {
                     if (unkId >= 0) { ids.add(unkId); lens.add(unkLen) }
-                    unkId = vocab[unkToken]!!; unkLen = 1
+                    unkId = vocab[unkToken]!!; unkLen = bytes
                 }
             }
         }
         if (unkId >= 0) { ids.add(unkId); lens.add(unkLen) }
         val (symbols, lengths) = mergeAll(ids.toArray(), lens.toArray())
+        // The character each byte of the word belongs to.
+        val charOfByte = IntArrayBuilder(n * 2)
+        for (k in 0 until n) repeat(utf8Length(intArrayOf(cps[word.start + k]))) { charOfByte.add(word.start + k) }
+        val owner = charOfByte.toArray()
         val out = ArrayList<Tok>(symbols.size)
-        var pos = word.start
+        var pos = 0
         for (k in symbols.indices) {
             val end = pos + lengths[k]
-            out.add(Tok(symbols[k], token(symbols[k]), align[pos], align[end - 1] + 1))
+            // A dropped character (no vocab entry, no unk) leaves the offsets of what follows unshifted.
+            val first = owner[minOf(pos, owner.size - 1)]
+            val last = owner[minOf(end - 1, owner.size - 1)]
+            out.add(Tok(symbols[k], token(symbols[k]), align[first], alignEnd[last]))
             pos = end
         }
         return out
@@ -74,7 +95,6 @@ internal class BpeModel(
             if (dropout != null && (dropout !is Number || dropout.toDouble() != 0.0)) {
                 throw UnsupportedTokenizerException("unsupported BPE dropout $dropout: only null or 0 is supported")
             }
-            if (model["byte_fallback"] == true) throw UnsupportedTokenizerException("unsupported BPE byte_fallback true")
             val vocab = vocabOf(model, "BPE")
             val unk = model["unk_token"] as? String
             if (unk != null && unk !in vocab) throw UnsupportedTokenizerException("BPE unk_token $unk is not in the vocab")
@@ -119,6 +139,7 @@ internal class BpeModel(
                 suffix = suffix,
                 fuseUnk = model["fuse_unk"] as? Boolean ?: false,
                 ignoreMerges = model["ignore_merges"] as? Boolean ?: false,
+                byteFallback = model["byte_fallback"] as? Boolean ?: false,
             )
         }
     }

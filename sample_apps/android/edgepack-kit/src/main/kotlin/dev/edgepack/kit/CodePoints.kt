@@ -11,6 +11,9 @@ internal class IntArrayBuilder(capacity: Int) {
         data[size++] = v
     }
 
+    fun get(i: Int): Int = data[i]
+    fun set(i: Int, v: Int) { data[i] = v }
+
     fun toArray(): IntArray = data.copyOf(size)
 }
 

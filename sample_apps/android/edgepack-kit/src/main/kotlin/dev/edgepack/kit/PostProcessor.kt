@@ -28,7 +28,7 @@ internal class PostProcessor(private val steps: List<ProcessorStep>) {
             }
         }
         val out = Seq()
-        for (s in encodings) for (k in s.ids.indices) out.add(s.ids[k], s.typeIds[k], s.tokens[k], s.starts[k], s.ends[k], s.mask[k])
+        for (s in encodings) for (k in s.ids.indices) out.copy(s, k)
         return out
     }
 
@@ -42,7 +42,7 @@ internal class PostProcessor(private val steps: List<ProcessorStep>) {
                 for (k in ids.indices) s.add(ids[k], piece.typeId, piece.tokens!![k], 0, 0)
             } else {
                 val src = encodings.getOrNull(if (piece.isB) 1 else 0) ?: continue
-                for (k in src.ids.indices) s.add(src.ids[k], piece.typeId, src.tokens[k], src.starts[k], src.ends[k], src.mask[k])
+                for (k in src.ids.indices) s.copy(src, k, type = piece.typeId)
             }
             out.add(s)
         }
@@ -67,7 +67,7 @@ internal class PostProcessor(private val steps: List<ProcessorStep>) {
                 start = minOf(start + leading, end)
             }
             if (trailing > 0 && end >= trailing) end = maxOf(end - trailing, start)
-            out.add(s.ids[i], s.typeIds[i], s.tokens[i], start, end, s.mask[i])
+            out.copy(s, i, start = start, end = end)
         }
         return out
     }

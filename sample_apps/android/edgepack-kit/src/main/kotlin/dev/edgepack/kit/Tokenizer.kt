@@ -9,9 +9,14 @@ package dev.edgepack.kit
  * - GPT-2 / RoBERTa byte-level BPE: ByteLevel pre-tokenizer (GPT-2 split regex, byte-to-unicode
  *   mapping), BPE, RobertaProcessing / ByteLevel (trim_offsets) / Sequence post-processors,
  *   and the Lowercase normalizer;
+ * - SentencePiece (XLM-RoBERTa, T5, ALBERT; Llama, Gemma, Mistral): Unigram, BPE with
+ *   byte_fallback, the Precompiled charsmap, NFD/NFKD, StripAccents, Nmt, Replace, Strip,
+ *   Prepend and Sequence normalizers, Metaspace, WhitespaceSplit, Split and Sequence
+ *   pre-tokenizers;
  *
- * with truncation, padding and added tokens. Anything else is refused with
- * [UnsupportedTokenizerException].
+ * with truncation, padding and added tokens. Anything else (NFC/NFKC among them) is refused
+ * with [UnsupportedTokenizerException]. The iOS kit implements the WordPiece and byte-level BPE
+ * parts so far.
  *
  * Offsets are (start, end) in Unicode code points of the original text, as Python's
  * `Encoding.offsets` gives them; special tokens get (0, 0).
@@ -23,16 +28,20 @@ package dev.edgepack.kit
  * Unicode version.
  *
  * One file per stage of the `tokenizers` pipeline, with the same file and type names in the
- * iOS kit (EdgepackKit/Sources/EdgepackKit/<name>.swift), so that one port reads against the other:
+ * iOS kit (EdgepackKit/Sources/EdgepackKit/<name>.swift), so that one port reads against the other
+ * (the SentencePiece files, Pattern, Precompiled and UnigramModel, are not ported yet):
  *
  * - Tokenizer: this facade: reads tokenizer.json, runs the stages, encodes a text or a pair;
  * - Encoding: the result, and [Seq], a sequence being built;
  * - TokenizerJson: tokenizer.json into the configuration of every stage; what is refused;
  * - AddedTokens: added tokens, matched in the raw text and in the normalized text;
- * - Normalizer: BertNormalizer and Lowercase, each character aligned with the original;
- * - PreTokenizer: BertPreTokenizer and ByteLevel (GPT-2 split regex, byte-to-unicode mapping);
+ * - Normalizer: the normalizers, each character aligned with the original as NormalizedString
+ *   aligns it; Precompiled: the SentencePiece charsmap and grapheme clusters; Pattern: the
+ *   String / Regex patterns of Replace and Split;
+ * - PreTokenizer: BertPreTokenizer, ByteLevel (GPT-2 split regex, byte-to-unicode mapping),
+ *   Metaspace, WhitespaceSplit, Split, Sequence;
  * - TokenizerModel: what a model gives the pipeline, and the models by tokenizer.json type;
- * - WordPieceModel, BpeModel: one file per model (a new model is one file and one line in
+ * - WordPieceModel, BpeModel, UnigramModel: one file per model (a new model is one file and one line in
  *   TokenizerModel);
  * - PostProcessor: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence;
  * - Truncation: truncation and padding;
@@ -108,6 +117,7 @@ class Tokenizer private constructor(
             attentionMask = IntArray(length) { if (it < n) encoding.attentionMask[it] else 0 },
             offsets = Array(length) { if (it < n) encoding.offsets[it] else intArrayOf(0, 0) },
             tokens = Array(length) { if (it < n) encoding.tokens[it] else token },
+            wordIds = IntArray(length) { if (it < n) encoding.wordIds[it] else Encoding.NO_WORD },
         )
     }
 
@@ -136,8 +146,15 @@ class Tokenizer private constructor(
         //    0.23.3 wheel edgepack pins tokenizes everything, and this follows the wheel.)
         for (w in words) if (w.tokens == null) w.tokens = model.tokenize(w)
 
+        // Word ids number the pre-tokenized words (added tokens included) that are not empty, as
+        // PreTokenizedString::into_encoding numbers its splits.
         val seq = Seq()
-        for (w in words) for (tok in w.tokens!!) seq.add(tok.id, typeId, tok.value, tok.start, tok.end)
+        var word = 0
+        for (w in words) {
+            if (w.end <= w.start) continue
+            for (tok in w.tokens!!) seq.add(tok.id, typeId, tok.value, tok.start, tok.end, word = word)
+            word++
+        }
         return seq
     }
 }

@@ -6,7 +6,7 @@ import kotlin.system.exitProcess
 /**
  * `TokenizerCli <tokenizer.json> <texts.txt> [<tokenizer.json> <texts.txt> ...]`: each line of
  * texts.txt is a JSON string (one text) or a JSON array of two strings (a pair); prints one
- * JSON object per line with the encoding's ids, type_ids, attention_mask and offsets, job after
+ * JSON object per line with the encoding's ids, type_ids, attention_mask, offsets and word_ids, job after
  * job (several jobs share one JVM start). Exits 2 on an unsupported tokenizer.
  */
 fun main(args: Array<String>) {
@@ -44,6 +44,7 @@ fun main(args: Array<String>) {
                 .append("],\"type_ids\":[").append(encoding.typeIds.joinToString(","))
                 .append("],\"attention_mask\":[").append(encoding.attentionMask.joinToString(","))
                 .append("],\"offsets\":[").append(encoding.offsets.joinToString(",") { "[${it[0]},${it[1]}]" })
+                .append("],\"word_ids\":[").append(encoding.wordIds.joinToString(",") { if (it == Encoding.NO_WORD) "null" else "$it" })
                 .append("]}\n")
         }
     }

@@ -17,12 +17,13 @@ internal object TokenizerModels {
     private val readers: Map<String, (Map<*, *>) -> TokenizerModel> = linkedMapOf(
         "WordPiece" to { model -> WordPieceModel.fromJson(model) },
         "BPE" to { model -> BpeModel.fromJson(model) },
+        "Unigram" to { model -> UnigramModel.fromJson(model) },
     )
 
     fun fromJson(model: Map<*, *>): TokenizerModel {
         val type = model["type"] as? String
         val read = readers[type] ?: throw UnsupportedTokenizerException(
-            "unsupported model ${type ?: "(untyped)"}: only ${readers.keys.joinToString(" and ")} are supported")
+            "unsupported model ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
         return read(model)
     }
 }

@@ -59,7 +59,7 @@ internal class Padding(val fixed: Int?, val left: Boolean, val multipleOf: Int?,
         repeat(missing) { pad.add(padId, padTypeId, padToken, 0, 0, 0) }
         val out = Seq()
         for (part in if (left) listOf(pad, s) else listOf(s, pad)) {
-            for (k in part.ids.indices) out.add(part.ids[k], part.typeIds[k], part.tokens[k], part.starts[k], part.ends[k], part.mask[k])
+            for (k in part.ids.indices) out.copy(part, k)
         }
         return out
     }

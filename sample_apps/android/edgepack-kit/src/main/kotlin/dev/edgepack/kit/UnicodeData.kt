@@ -49,6 +49,11 @@ internal object UnicodeData {
     private val whitespace by lazy { RangeSet(UnicodeTables.WHITESPACE) }
     private val punctuation by lazy { RangeSet(UnicodeTables.PUNCTUATION) }
     private val decompositions by lazy { mapping(UnicodeTables.DECOMPOSITION) }
+    private val compatibility by lazy { mapping(UnicodeTables.COMPATIBILITY_DECOMPOSITION) }
+    private val combiningMark by lazy { RangeSet(UnicodeTables.COMBINING_MARK) }
+    private val graphemeControl by lazy { RangeSet(UnicodeTables.GRAPHEME_CONTROL) }
+    private val graphemeExtend by lazy { RangeSet(UnicodeTables.GRAPHEME_EXTEND) }
+    private val graphemePrepend by lazy { RangeSet(UnicodeTables.GRAPHEME_PREPEND) }
     private val nonspacing by lazy { RangeSet(UnicodeTables.NONSPACING_MARK) }
     private val classes: Map<Int, Int> by lazy {
         val out = HashMap<Int, Int>()
@@ -72,7 +77,11 @@ internal object UnicodeData {
     fun isWhitespace(c: Int) = c in whitespace
     fun isPunctuation(c: Int) = c in punctuation
     fun decomposition(c: Int): IntArray? = decompositions[c]
+    /** NFKD of [c] where it differs from NFD. */
+    fun compatibilityDecomposition(c: Int): IntArray? = compatibility[c]
     fun isNonspacingMark(c: Int) = c in nonspacing
+    /** Every combining mark (the StripAccents normalizer's set; BertNormalizer strips [isNonspacingMark] only). */
+    fun isCombiningMark(c: Int) = c in combiningMark
     fun combiningClass(c: Int): Int = classes[c] ?: 0
     fun lowercase(c: Int): IntArray? = lower[c]
 
@@ -84,4 +93,9 @@ internal object UnicodeData {
     /** Regex `\w` as the Rust regex crate defines it (used for single_word added tokens); the
      *  JVM's Character data is an older Unicode and misses thousands of word characters. */
     fun isWordChar(c: Int) = c in word
+
+    /** Grapheme cluster classes ([Graphemes]): Control/CR/LF, Extend/ZWJ/SpacingMark, Prepend. */
+    fun isGraphemeControl(c: Int) = c in graphemeControl
+    fun isGraphemeExtend(c: Int) = c in graphemeExtend
+    fun isGraphemePrepend(c: Int) = c in graphemePrepend
 }

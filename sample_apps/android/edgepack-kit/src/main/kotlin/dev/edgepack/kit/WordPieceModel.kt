@@ -7,8 +7,9 @@ internal class WordPieceModel(
     override fun tokenize(word: Split): List<Tok> {
         val cps = word.normalized.cps
         val align = word.normalized.align
+        val alignEnd = word.normalized.alignEnd
         val n = word.end - word.start
-        fun unk() = listOf(Tok(vocab[unkToken]!!, unkToken, align[word.start], align[word.end - 1] + 1))
+        fun unk() = listOf(Tok(vocab[unkToken]!!, unkToken, align[word.start], alignEnd[word.end - 1]))
         if (n > maxInputCharsPerWord) return unk()
         val out = ArrayList<Tok>()
         var start = 0
@@ -22,7 +23,7 @@ internal class WordPieceModel(
                 val piece = sb.toString()
                 val id = vocab[piece]
                 if (id != null) {
-                    found = Tok(id, piece, align[word.start + start], align[word.start + end - 1] + 1)
+                    found = Tok(id, piece, align[word.start + start], alignEnd[word.start + end - 1])
                     break
                 }
                 end--

@@ -2,19 +2,22 @@ package dev.edgepack.app
 
 import android.app.Activity
 import android.os.Bundle
-import android.os.SystemClock
+import android.text.method.LinkMovementMethod
 import android.view.View
 import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
-import dev.edgepack.kit.ModelInputs
-import dev.edgepack.kit.Postprocess
 import java.util.concurrent.Executors
 
-/** One screen: type a text (two for a pair model), run the model on the device, see the labels and the latency. */
+/**
+ * One screen: type a text (and, for tasks that read two, a second text, a context or the sentences to
+ * search), run the model on the device, see the answer and the latency. What the screen does for the
+ * bundle's task is in TaskScreen.
+ */
 class MainActivity : Activity() {
     private val worker = Executors.newSingleThreadExecutor()
     private var model: EdgepackModel? = null
+    private var screen: TaskScreen? = null
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -23,39 +26,45 @@ class MainActivity : Activity() {
         val secondInput = findViewById<EditText>(R.id.second_input)
         val run = findViewById<Button>(R.id.run)
         val result = findViewById<TextView>(R.id.result)
+        val detail = findViewById<TextView>(R.id.detail)
         val latency = findViewById<TextView>(R.id.latency)
+        // Entities in the answer are tappable.
+        result.setMovementMethod(LinkMovementMethod.getInstance())
 
         worker.execute {
             val loaded = try {
-                EdgepackModel.load(this)
+                EdgepackModel.load(this).also { screen = TaskScreen.forBundle(it) }
             } catch (e: Exception) {
                 runOnUiThread { result.text = "Could not load the model: ${e.message}" }
                 return@execute
             }
             model = loaded
+            val task = screen!!
             runOnUiThread {
                 result.text = "${loaded.manifest.modelName}: ${loaded.variant.name}"
-                if (loaded.manifest.pairInput) secondInput.visibility = View.VISIBLE
+                if (task.usesSecondField) {
+                    secondInput.visibility = View.VISIBLE
+                    secondInput.setText(task.secondFieldText)
+                }
                 run.isEnabled = true
             }
         }
 
         run.setOnClickListener {
-            val loaded = model ?: return@setOnClickListener
+            val task = screen ?: return@setOnClickListener
             val text = input.text.toString()
-            val pair = if (loaded.manifest.pairInput) secondInput.text.toString() else null
+            val second = secondInput.text.toString()
+            detail.text = ""
             worker.execute {
-                val started = SystemClock.elapsedRealtimeNanos()
-                val inputs = ModelInputs.of(text, loaded.tokenizer, loaded.manifest, pair)
-                val tokenized = SystemClock.elapsedRealtimeNanos()
-                val outputs = loaded.run(inputs)
-                val finished = SystemClock.elapsedRealtimeNanos()
-                val ranked = Postprocess.classify(outputs, loaded.manifest)
-                val lines = ranked.joinToString("\n") { "%-28s %6.2f %%".format(it.label, it.probability * 100) }
+                val shown = try {
+                    task.run(text, second) { tapped -> runOnUiThread { detail.text = tapped } }
+                } catch (e: Exception) {
+                    runOnUiThread { result.text = "Could not run the model: ${e.message}" }
+                    return@execute
+                }
                 runOnUiThread {
-                    result.text = lines
-                    latency.text = "%d tokens · tokenize %.2f ms · model %.2f ms".format(
-                        inputs.inputIds.size, (tokenized - started) / 1e6, (finished - tokenized) / 1e6)
+                    result.text = shown.answer
+                    latency.text = "%d tokens · tokenize %.2f ms · model %.2f ms".format(shown.tokens, shown.tokenizeMillis, shown.modelMillis)
                 }
             }
         }

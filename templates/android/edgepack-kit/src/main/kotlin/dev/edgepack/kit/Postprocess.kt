@@ -6,8 +6,10 @@ import kotlin.math.exp
 data class LabelScore(val label: String, val probability: Float)
 
 /**
- * Turns the model's outputs into an answer, as the manifest's `task.postprocessing` says.
- * Plain Kotlin so that it is unit-tested on the JVM with the bundle's own test vectors.
+ * Single-label classification (manifest kind "single-label-classification"), and the softmax the other
+ * tasks' files share: the model's outputs into an answer, as the manifest's `task.postprocessing` says.
+ * Plain Kotlin, like every post-processing file, so that it is unit-tested on the JVM with the bundle's
+ * own test vectors.
  */
 object Postprocess {
     /** All labels, most probable first. */
@@ -22,6 +24,15 @@ object Postprocess {
         return manifest.labels.indices
             .map { LabelScore(manifest.labels[it], probabilities[it]) }
             .sortedByDescending { it.probability }
+    }
+
+    /** Softmax of `values[from until to]` in Double, as the Python reference computes it (float64). */
+    fun softmax(values: FloatArray, from: Int, to: Int): DoubleArray {
+        var largest = Double.NEGATIVE_INFINITY
+        for (i in from until to) largest = maxOf(largest, values[i].toDouble())
+        val exps = DoubleArray(to - from) { exp(values[from + it] - largest) }
+        val sum = exps.sum()
+        return DoubleArray(exps.size) { exps[it] / sum }
     }
 
     fun softmax(logits: FloatArray): FloatArray {

@@ -1,0 +1,9 @@
+// COMPILE-TIME STUB ONLY (edgepack): the subset of the public API an app shell uses, with the
+// signatures of the Android SDK API level 34. Every body throws; never packaged.
+package android.text.style;
+
+public class BackgroundColorSpan extends CharacterStyle {
+  public BackgroundColorSpan(int color) {
+    throw new UnsupportedOperationException("stub");
+  }
+}

@@ -1,0 +1,11 @@
+// COMPILE-TIME STUB ONLY (edgepack): the subset of the public API an app shell uses, with the
+// signatures of the Android SDK API level 34. Every body throws; never packaged.
+package android.text.style;
+
+import android.view.View;
+
+public abstract class ClickableSpan extends CharacterStyle {
+  public ClickableSpan() {}
+
+  public abstract void onClick(View widget);
+}
