@@ -98,7 +98,7 @@ def _edit_json(path: Path, edit) -> None:
 
 @pytest.mark.parametrize("case, message", [
     ("failed", "status 'failed'; an app shell only embeds a verified bundle"),
-    ("nfc", "the Android tokenizer does not implement this tokenizer.json: normalizer 'NFC'"),
+    ("unsupported-normalizer", "the Android tokenizer does not implement this tokenizer.json: normalizer 'ByteLevel'"),
     ("app-id", "is not a valid Android application id"),
     ("no-pte", "has no ExecuTorch variant"),
     ("occupied", "exists and is not an app edgepack generated"),
@@ -107,8 +107,8 @@ def test_refusals(demo_bundle, tmp_path, case, message):
     bundle, output, options = _copy_bundle(demo_bundle, tmp_path), tmp_path / "app", {}
     if case == "failed":
         _edit_json(bundle / "manifest.json", lambda m: m.update(status="failed"))
-    elif case == "nfc":
-        _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t.update(normalizer={"type": "NFC"}))
+    elif case == "unsupported-normalizer":
+        _edit_json(bundle / "tokenizer/tokenizer.json", lambda t: t.update(normalizer={"type": "ByteLevel"}))
     elif case == "app-id":
         options["app_id"] = "1bad..id"
     elif case == "no-pte":

@@ -178,13 +178,14 @@ def test_pad_token_comes_from_tokenizer_config_first(tmp_path):
     assert asset.pad_token_id == tokenizer.pad_token_id == 1 and asset.tokenizer.token_to_id("[PAD]") != 1
 
 
-def test_app_shells_run_a_sentencepiece_tokenizer(tmp_path):
-    """An ALBERT classifier (SentencePiece Unigram with ALBERT's normalizers, WhitespaceSplit and Metaspace)
-    builds with both app shells; each kit reproduces the build-time ids of every test vector, and one wrong
-    id fails both replays."""
+@pytest.mark.parametrize("arch", ["albert", "deberta-v2"])
+def test_app_shells_run_a_sentencepiece_tokenizer(tmp_path, arch):
+    """A classifier with a SentencePiece Unigram tokenizer (ALBERT: Replace, NFKD, StripAccents, Lowercase,
+    WhitespaceSplit, Metaspace; DeBERTa-v3: a Replace regex, NFC, Strip, Metaspace) builds with both app
+    shells; each kit reproduces the build-time ids of every test vector, and one wrong id fails both replays."""
     from app_checks import prove_app_shells
 
-    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "albert", "albert")
+    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / arch, arch)
     tokenizer = json.loads((checkpoint / "tokenizer.json").read_text())
     assert tokenizer["model"]["type"] == "Unigram" and tokenizer["normalizer"]["type"] == "Sequence"
     out = tmp_path / "dist"
@@ -200,16 +201,19 @@ def test_app_shells_run_a_sentencepiece_tokenizer(tmp_path):
 
 @pytest.mark.parametrize("platform", ["android", "ios"])
 def test_app_shells_refuse_a_tokenizer_they_would_reproduce_wrongly_up_front(tmp_path, platform):
-    """DeBERTa-v3 as transformers 5 saves it normalizes with NFC, which the kits do not implement: refused before
-    any work, naming the component and what to do."""
-    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "deberta", "deberta-v2")
+    """A tokenizer.json with a component the kits do not implement (here a ByteLevel normalizer) is refused
+    before any work, naming the component and what to do."""
+    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "xlmr", "xlm-roberta")
+    tokenizer = json.loads((checkpoint / "tokenizer.json").read_text())
+    tokenizer["normalizer"] = {"type": "ByteLevel"}
+    (checkpoint / "tokenizer.json").write_text(json.dumps(tokenizer))
     out = tmp_path / "dist"
     result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all", "--app", platform])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     (message,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert message.startswith(f"Error: the {'Android' if platform == 'android' else 'iOS'} tokenizer does not implement")
-    assert "normalizer 'NFC'" in message and "Build without --app" in message
+    assert "normalizer 'ByteLevel'" in message and "Build without --app" in message
     assert not out.exists() or not any(out.iterdir())
 
 

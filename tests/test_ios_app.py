@@ -213,9 +213,9 @@ def test_refusals(demo_bundle, tmp_path):
         generate_ios_app(android_only, tmp_path / "d", manifest=other_task)
     tokenizer_file = android_only / "tokenizer/tokenizer.json"
     tokenizer = json.loads(tokenizer_file.read_text())
-    tokenizer["normalizer"] = {"type": "NFC"}
+    tokenizer["normalizer"] = {"type": "ByteLevel"}
     tokenizer_file.write_text(json.dumps(tokenizer))
-    with pytest.raises(EdgepackError, match="the iOS tokenizer does not implement this tokenizer.json: normalizer 'NFC'"):
+    with pytest.raises(EdgepackError, match="the iOS tokenizer does not implement this tokenizer.json: normalizer 'ByteLevel'"):
         generate_ios_app(android_only, tmp_path / "d")
     unverified = {**manifest, "status": "unverified"}
     with pytest.raises(EdgepackError, match="only embeds a verified bundle"):

@@ -21,7 +21,7 @@ from builder.apps import kotlin
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
 from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
-                               bpe_configs as make_bpe_configs, every_code_point, precompiled_every_code_point, refusals,
+                               bpe_configs as make_bpe_configs, every_code_point, every_code_point_after_a_key, refusals,
                                regex_probe, sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
@@ -152,8 +152,10 @@ def test_sentencepiece_matches_hf(name, spm_configs, sentencepiece_results):
     assert passed == len(texts)
 
 
-def test_precompiled_every_code_point_matches_hf(spm_configs, kit_jar, tmp_path):
-    """Each code point of planes 0-3 and 14 after `a` and after a charsmap key, through the real
-    nmt_nfkc charsmap: the trie reader, the replacements and the grapheme clusters end to end."""
-    path, texts = precompiled_every_code_point(spm_configs["xlmr"][0], tmp_path)
+@pytest.mark.parametrize("name", ["xlmr", "unigram-nfkc", "deberta-v3"])
+def test_every_code_point_after_a_key_matches_hf(name, spm_configs, kit_jar, tmp_path):
+    """Each code point of planes 0-3 and 14 after `a` and after a charsmap key, through the real nmt_nfkc
+    charsmap (xlmr), NFKC (unigram-nfkc) and NFC (deberta-v3): the trie reader, the replacements, the
+    grapheme clusters and the composition tables end to end."""
+    path, texts = every_code_point_after_a_key(spm_configs[name][0], tmp_path)
     assert _assert_parity(path, texts, kit_jar) == len(texts)

@@ -21,7 +21,7 @@ from builder.apps import swift, swift_toolchain
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
 from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
-                               bpe_configs, canonical_equivalents, every_code_point, precompiled_every_code_point, refusals,
+                               bpe_configs, canonical_equivalents, every_code_point, every_code_point_after_a_key, refusals,
                                sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
@@ -34,7 +34,7 @@ CONFIGS = [
     "canonical-equivalents",
     *(f"bpe-{name}" for name in BPE_CONFIGS),
     *(f"spm-{name}" for name in SENTENCEPIECE_CONFIGS),
-    "precompiled-every-code-point",
+    *(f"every-code-point-after-a-key-{name}" for name in ("xlmr", "unigram-nfkc", "deberta-v3")),
 ]
 
 
@@ -66,7 +66,8 @@ def configs(tmp_path_factory) -> dict[str, tuple[Path, list]]:
     (root / "bpe").mkdir()
     out.update({f"bpe-{name}": job for name, job in bpe_configs(root / "bpe").items()})
     out.update({f"spm-{name}": job for name, job in sentencepiece_configs(root / "spm").items()})
-    out["precompiled-every-code-point"] = precompiled_every_code_point(out["spm-xlmr"][0], root)
+    for name in ("xlmr", "unigram-nfkc", "deberta-v3"):
+        out[f"every-code-point-after-a-key-{name}"] = every_code_point_after_a_key(out[f"spm-{name}"][0], root)
     assert sorted(out) == sorted(CONFIGS)
     return out
 

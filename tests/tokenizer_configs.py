@@ -18,6 +18,7 @@ from tokenizers import AddedToken, Tokenizer
 from tokenizers.implementations import BertWordPieceTokenizer, ByteLevelBPETokenizer
 from tokenizers.pre_tokenizers import ByteLevel
 
+from cache import disk_cached
 from checkpoints import CORPUS, SPECIAL_TOKENS, minilm_dir
 from corpus import varied_pairs, varied_texts
 
@@ -130,9 +131,9 @@ def refusals(directory: Path) -> list[tuple[Path, str]]:
     bpe.save(str(directory / "bpe.json"))
     edits = [
         (lambda d: d["model"].update(dropout=0.1), "unsupported BPE dropout 0.1"),
-        (lambda d: d.update(normalizer={"type": "NFC"}), "unsupported normalizer NFC"),
-        (lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFKC"}]}),
-         "unsupported normalizer NFKC"),
+        (lambda d: d.update(normalizer={"type": "ByteLevel"}), "unsupported normalizer ByteLevel"),
+        (lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "ByteLevel"}]}),
+         "unsupported normalizer ByteLevel"),
         (lambda d: d.update(normalizer={"type": "Replace", "pattern": {"Regex": "(a|b)+"}, "content": " "}),
          'unsupported Replace normalizer regex "(a|b)+"'),
         (lambda d: d.update(pre_tokenizer={"type": "Digits", "individual_digits": True}), "unsupported pre_tokenizer Digits"),
@@ -334,7 +335,8 @@ SENTENCEPIECE_EXTRA_TEXTS = [
     "Käse ÄÖÜ ß İstanbul ΣΊΣΥΦΟΣ", "한국어 텍스트 각", "日本語のテキスト。", "😀 👨‍👩‍👧 🇫🇷 ©\u200d©", "\x00\x01 \x7f\x85",
     "<s> x </s> <unk> <pad> <mask>", "abc\ufffd", "  leading", "trailing  ", "multiple   inner    spaces",
 ]
-SENTENCEPIECE_CONFIGS = ["xlmr", "t5", "albert-normalizers", "unigram-byte_fallback", "llama", "llama-legacy", "gemma"]
+SENTENCEPIECE_CONFIGS = ["xlmr", "t5", "albert-normalizers", "deberta-v3", "unigram-nfkc", "unigram-byte_fallback", "llama",
+                         "llama-legacy", "gemma", "released-ai21-j2"]
 
 
 def train_sentencepiece(folder: Path, kind: str) -> Path:
@@ -365,11 +367,31 @@ def converted(model: Path, tokenizer_class, folder: Path) -> Path:
     return folder / "tokenizer.json"
 
 
+@disk_cached
+def released_ai21_j2(directory: Path) -> Path:
+    """A released SentencePiece model from PyPI (the `ai21-tokenizer` wheel, Apache-2.0): AI21's Jurassic-2
+    Unigram, 262,144 pieces, nmt_nfkc charsmap, byte_fallback, punctuation as user-defined pieces (a Split
+    regex), converted by transformers offline (about 35 s, once per machine)."""
+    import importlib.resources
+    import shutil
+
+    from transformers import TokenizersBackend
+
+    source = directory / "source"
+    source.mkdir(parents=True)
+    model = importlib.resources.files("ai21_tokenizer") / "resources" / "j2-tokenizer" / "j2-tokenizer.model"
+    shutil.copy(model, source / "tokenizer.model")
+    TokenizersBackend.from_pretrained(str(source)).save_pretrained(directory)
+    return directory
+
+
 def sentencepiece_configs(root: Path) -> dict[str, tuple[Path, list]]:
     """SENTENCEPIECE_CONFIGS, name: (tokenizer.json, texts): Unigram models as transformers converts
-    them for XLM-RoBERTa and T5 (Precompiled charsmap, WhitespaceSplit + Metaspace) and with ALBERT's
-    normalizer chain; a Unigram with byte_fallback; byte_fallback BPE as Llama (Metaspace `first`,
-    no split), legacy Llama (Prepend + Replace normalizers) and Gemma (Replace + Split) ship it."""
+    them for XLM-RoBERTa and T5 (Precompiled charsmap, WhitespaceSplit + Metaspace) and DeBERTa-v3
+    (Replace with a regex, NFC, Strip), and with ALBERT's normalizer chain and with tokenizers' own
+    SentencePiece chain (Nmt, NFKC); a Unigram with byte_fallback; byte_fallback BPE as Llama
+    (Metaspace `first`, no split), legacy Llama (Prepend + Replace normalizers) and Gemma (Replace +
+    Split) ship it; and a released model, AI21's Jurassic-2 Unigram."""
     unigram = train_sentencepiece(root / "spm", "unigram")
     bpe = train_sentencepiece(root / "spm", "bpe")
     xlmr = converted(unigram, transformers.XLMRobertaTokenizer, root / "xlmr")
@@ -387,6 +409,10 @@ def sentencepiece_configs(root: Path) -> dict[str, tuple[Path, list]]:
             {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
             {"type": "Replace", "pattern": {"Regex": "\\A +| +\\z"}, "content": ""}]}
         truncated(max_length=48)(d)
+
+    def nfkc(d):  # as tokenizers' SentencePieceUnigramTokenizer builds it
+        d["normalizer"] = {"type": "Sequence", "normalizers": [
+            {"type": "Nmt"}, {"type": "NFKC"}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]}
 
     def byte_fallback(d):
         d["model"]["byte_fallback"] = True
@@ -406,20 +432,24 @@ def sentencepiece_configs(root: Path) -> dict[str, tuple[Path, list]]:
         "xlmr": xlmr,
         "t5": converted(unigram, transformers.T5Tokenizer, root / "t5"),
         "albert-normalizers": edit_json(xlmr, root / "albert.json", albert_normalizers),
+        "deberta-v3": converted(unigram, transformers.DebertaV2Tokenizer, root / "deberta"),
+        "unigram-nfkc": edit_json(xlmr, root / "unigram-nfkc.json", nfkc),
         "unigram-byte_fallback": edit_json(xlmr, root / "unigram-bf.json", byte_fallback),
         "llama": llama,
         "llama-legacy": edit_json(llama, root / "llama-legacy.json", llama_legacy),
         "gemma": edit_json(llama, root / "gemma.json", gemma),
+        "released-ai21-j2": released_ai21_j2(root / "ai21-j2") / "tokenizer.json",
     }
     texts = TEXTS + PAIRS + SENTENCEPIECE_EXTRA_TEXTS
     assert sorted(configs) == sorted(SENTENCEPIECE_CONFIGS)
     return {name: (path, texts) for name, path in configs.items()}
 
 
-def precompiled_every_code_point(xlmr: Path, directory: Path) -> tuple[Path, list[str]]:
-    """The XLM-RoBERTa-style tokenizer `xlmr` (sentencepiece_configs) without truncation, and each
-    code point of planes 0-3 and 14 after `a` and after a fullwidth `Ａ` (a charsmap key, so a short
-    cluster it starts is replaced whole): checks the charsmap reader and the grapheme clusters end to end."""
-    plain = edit_json(xlmr, directory / "plain.json", lambda d: d.update(truncation=None, padding=None))
+def every_code_point_after_a_key(tokenizer: Path, directory: Path) -> tuple[Path, list[str]]:
+    """`tokenizer` (a sentencepiece_configs one) without truncation, and each code point of planes 0-3 and
+    14 after `a` and after a fullwidth `Ａ` (a charsmap key, so a short cluster it starts is replaced whole;
+    and a compatibility character NFKC decomposes): the charsmap reader, the grapheme clusters and the
+    (de)composition tables end to end."""
+    plain = edit_json(tokenizer, directory / f"plain-{tokenizer.stem}.json", lambda d: d.update(truncation=None, padding=None))
     cps = [cp for cp in [*range(0x40000), *range(0xE0000, 0xE1000)] if not 0xD800 <= cp <= 0xDFFF]
     return plain, ["".join(f"a{chr(cp)}B \uff21{chr(cp)} " for cp in cps[i:i + 400]) for i in range(0, len(cps), 400)]

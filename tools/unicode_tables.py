@@ -53,6 +53,7 @@ class Tables:
     word: list[int]               # Rust regex crate \w (single_word added tokens)
     compatibility: dict[int, str]  # NFKD where it differs from NFD
     combining_mark: list[int]     # the StripAccents normalizer removes these (all combining marks)
+    composition: dict[int, str]   # primary composite = the pair NFC composes into it (Hangul is computed)
     grapheme_control: list[int]   # grapheme break classes Control, CR, LF (Precompiled's clusters)
     grapheme_extend: list[int]    # Extend, ZWJ, SpacingMark: join the character before them
     grapheme_prepend: list[int]   # Prepend: joins the character after it
@@ -82,6 +83,24 @@ def _probe_charsmap(rules: dict[str, str]) -> bytes:
         proto = sentencepiece_model_pb2.ModelProto()
         proto.ParseFromString((folder / "probe.model").read_bytes())
         return proto.normalizer_spec.precompiled_charsmap
+
+
+def _compositions(decomposition: dict[int, str], nfc) -> dict[int, str]:
+    """The primary composites NFC makes (a character with a canonical decomposition that NFC leaves as it
+    is), each with the pair it composes from: the character's one-level decomposition in Python's Unicode
+    data, confirmed by `tokenizers` composing exactly that pair into it."""
+    import unicodedata
+
+    out: dict[int, str] = {}
+    for cp in decomposition:
+        c = chr(cp)
+        if nfc.normalize_str(c) != c:
+            continue  # a singleton or an exclusion: NFC never makes it
+        pair = [chr(int(h, 16)) for h in unicodedata.decomposition(c).split()]
+        if len(pair) != 2 or nfc.normalize_str("".join(pair)) != c:
+            raise AssertionError(f"no confirmed composition pair for U+{cp:04X} ({unicodedata.decomposition(c)!r})")
+        out[cp] = "".join(pair)
+    return out
 
 
 def _grapheme_classes(code_points: list[int]) -> tuple[list[int], list[int], list[int]]:
@@ -160,7 +179,7 @@ def measure() -> Tables:
     import unicodedata
 
     import tokenizers
-    from tokenizers.normalizers import NFD, NFKD, BertNormalizer, Lowercase, StripAccents
+    from tokenizers.normalizers import NFC, NFD, NFKD, BertNormalizer, Lowercase, StripAccents
     from tokenizers.pre_tokenizers import BertPreTokenizer
 
     clean = BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
@@ -216,12 +235,13 @@ def measure() -> Tables:
     every = _every_code_point()
     every_text = "".join(map(chr, every))
     letters, numbers, spaces = (_regex_class(p, every, every_text) for p in (r"\p{L}", r"\p{N}", r"\s"))
+    composition = _compositions(decomposition, NFC())
     grapheme_control, grapheme_extend, grapheme_prepend = _grapheme_classes(every)
     return Tables(
         version=tokenizers.__version__, control=control, clean_space=space, whitespace=whitespace,
         punctuation=punctuation, decomposition=decomposition, combining=combining, nonspacing=nonspacing,
         lowercase=lowercase, regex_letter=letters, regex_number=numbers, regex_space=spaces,
-        word=_word_chars(every), compatibility=compatibility, combining_mark=combining_mark, grapheme_control=grapheme_control,
+        word=_word_chars(every), compatibility=compatibility, combining_mark=combining_mark, composition=composition, grapheme_control=grapheme_control,
         grapheme_extend=grapheme_extend, grapheme_prepend=grapheme_prepend,
     )
 
@@ -285,6 +305,7 @@ def kotlin_source(tables: Tables | None = None) -> str:
         f"    /** ByteLevel split regex `\\s` (Oniguruma). */\n    val REGEX_SPACE: String = {k(ranges(t.regex_space))}",
         f"    /** `\\w` of the Rust regex crate (single_word added tokens). */\n    val WORD: String = {k(ranges(t.word))}",
         f"    /** NFKD where it differs from NFD. */\n    val COMPATIBILITY_DECOMPOSITION: String = {k(mapping(t.compatibility))}",
+        f"    /** NFC's primary composites = the pair each is composed from (Hangul syllables are computed). */\n    val COMPOSITION: String = {k(mapping(t.composition))}",
         f"    /** The StripAccents normalizer removes these (every combining mark). */\n    val COMBINING_MARK: String = {k(ranges(t.combining_mark))}",
         f"    /** Grapheme break classes Control, CR, LF (Precompiled's clusters). */\n    val GRAPHEME_CONTROL: String = {k(ranges(t.grapheme_control))}",
         f"    /** Grapheme break classes Extend, ZWJ, SpacingMark: they join the character before. */\n    val GRAPHEME_EXTEND: String = {k(ranges(t.grapheme_extend))}",
@@ -328,6 +349,8 @@ def swift_source(tables: Tables | None = None) -> str:
         ("ByteLevel split regex `\\s` (Oniguruma).", "regexSpace", ranges(t.regex_space)),
         ("`\\w` of the Rust regex crate (single_word added tokens).", "word", ranges(t.word)),
         ("NFKD where it differs from NFD.", "compatibilityDecomposition", mapping(t.compatibility)),
+        ("NFC's primary composites = the pair each is composed from (Hangul syllables are computed).", "composition",
+         mapping(t.composition)),
         ("The StripAccents normalizer removes these (every combining mark).", "combiningMark", ranges(t.combining_mark)),
         ("Grapheme break classes Control, CR, LF (Precompiled's clusters).", "graphemeControl", ranges(t.grapheme_control)),
         ("Grapheme break classes Extend, ZWJ, SpacingMark: they join the character before.", "graphemeExtend",

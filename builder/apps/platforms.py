@@ -49,14 +49,12 @@ class AppPlatform:
         """Refuse what this app shell would not run faithfully: a task its kit does not post-process, a
         tokenizer its kit would reproduce (or, for a task that decodes ids, decode) wrongly. The build checks
         this before any work, `edgepack app` before writing anything."""
-        from builder.apps.decoder_support import require_decoder
         from builder.apps.tokenizer_support import require_supported
 
         if task not in self.tasks:
             raise EdgepackError(f"the {self.name} app shell does not handle task {task!r} yet (its kit post-processes "
                                 f"{', '.join(self.tasks)}); build without --app and call the bundle from your own app code")
-        require_supported(tokenizer, subject, platform=self.name)
-        require_decoder(postprocessing, tokenizer, subject, self.display_name)
+        require_supported(tokenizer, subject, platform=self.name, decodes=bool(postprocessing.get("decoder")))
 
 
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")

@@ -11,11 +11,13 @@ from typing import Any
 from builder.errors import EdgepackError
 
 SUPPORTED = {
-    "normalizer": {None, "BertNormalizer", "Lowercase", "NFD", "NFKD", "StripAccents", "Nmt", "Strip", "Prepend", "Replace",
-                   "Precompiled", "Sequence"},
+    "normalizer": {None, "BertNormalizer", "Lowercase", "NFD", "NFKD", "NFC", "NFKC", "StripAccents", "Nmt", "Strip", "Prepend",
+                   "Replace", "Precompiled", "Sequence"},
     "pre_tokenizer": {None, "BertPreTokenizer", "ByteLevel", "WhitespaceSplit", "Metaspace", "Split", "Sequence"},
     "model": {"WordPiece", "BPE", "Unigram"},
     "post_processor": {None, "TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel", "Sequence"},
+    # Needed only by a task that turns ids back into text (its post-processing names a decoder).
+    "decoder": {None, "WordPiece", "ByteLevel", "Metaspace", "BPEDecoder", "Replace", "ByteFallback", "Fuse", "Strip", "Sequence"},
 }
 # Post-processors a Sequence may chain (at most one of them adds special tokens).
 SEQUENCE_POST_PROCESSORS = {"TemplateProcessing", "BertProcessing", "RobertaProcessing", "ByteLevel"}
@@ -136,9 +138,26 @@ def _pre_tokenizer_problems(config: Any) -> list[str]:
     return []
 
 
-def unsupported(tokenizer: dict[str, Any]) -> list[str]:
-    """One line per component the app tokenizers do not implement (empty: supported)."""
+def decoder_problems(config: Any) -> list[str]:
+    """Why the kits' Decoder would turn ids into other text than tokenizers' decode (empty: it would not)."""
+    kind = _kind(config)
+    if kind not in SUPPORTED["decoder"]:
+        return [f"decoder {kind!r} (supported: {', '.join(sorted(t for t in SUPPORTED['decoder'] if t))})"]
+    if kind == "Sequence":
+        return [p for step in config.get("decoders") or [] for p in decoder_problems(step)]
+    if kind == "Replace":
+        return _pattern_problems(config.get("pattern"), "Replace decoder")
+    if kind == "Strip" and len(config.get("content", " ")) != 1:
+        return [f"Strip decoder content {config.get('content')!r} (supported: one character)"]
+    return []
+
+
+def unsupported(tokenizer: dict[str, Any], decodes: bool = False) -> list[str]:
+    """One line per component the app tokenizers do not implement (empty: supported); the decoder too
+    when the task `decodes` ids back into text."""
     problems = _normalizer_problems(tokenizer.get("normalizer")) + _pre_tokenizer_problems(tokenizer.get("pre_tokenizer"))
+    if decodes:
+        problems += decoder_problems(tokenizer.get("decoder"))
     for component in ("model", "post_processor"):
         kind = _kind(tokenizer.get(component))
         types = SUPPORTED[component]
@@ -164,11 +183,12 @@ def unsupported(tokenizer: dict[str, Any]) -> list[str]:
     return problems
 
 
-def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.json", platform: str = "android") -> None:
+def require_supported(tokenizer: dict[str, Any], subject: str = "this tokenizer.json", platform: str = "android",
+                      decodes: bool = False) -> None:
     """Refuse, naming every unsupported component, a tokenizer the app would reproduce wrongly.
 
     The Kotlin (Android) and Swift (iOS) tokenizers implement the same components."""
-    problems = unsupported(tokenizer)
+    problems = unsupported(tokenizer, decodes)
     if problems:
         from builder.apps.platforms import APP_PLATFORMS
 

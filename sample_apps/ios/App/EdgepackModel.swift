@@ -16,7 +16,6 @@ final class EdgepackModel: @unchecked Sendable {
     let computeUnits: MLComputeUnits
     /// The sentences a semantic search starts with (task_data.json), for a sentence-embedding bundle.
     let sentences: [String]
-    private let decoder: TokenDecoder
     private let model: MLModel
 
     /// What the screen shows, by the manifest's `task.postprocessing.kind` (each computed by EdgepackKit).
@@ -45,7 +44,6 @@ final class EdgepackModel: @unchecked Sendable {
         manifest = try BundleManifest(contentsOf: try EdgepackModel.resource(AppConfig.manifestResource, "json", in: resources))
         let tokenizerURL = try EdgepackModel.resource(AppConfig.tokenizerResource, "json", in: resources)
         tokenizer = try Tokenizer(contentsOf: tokenizerURL)
-        decoder = try TokenDecoder(contentsOf: tokenizerURL)
         variant = try manifest.variant(forFile: AppConfig.modelFile)
         sentences = try resources.url(forResource: AppConfig.taskDataResource, withExtension: "json")
             .map { try SentenceEmbedding.sentences(taskData: try Data(contentsOf: $0)) } ?? []
@@ -96,7 +94,7 @@ final class EdgepackModel: @unchecked Sendable {
             } else {
                 let (encoding, outputs) = try infer(text, pair: nil, &timing)
                 answer = .candidates(maskToken: maskToken, try FillMask.predict(outputs, manifest: manifest, inputIds: encoding.ids,
-                                                                                  attentionMask: encoding.attentionMask, decoder: decoder))
+                                                                                  attentionMask: encoding.attentionMask, tokenizer: tokenizer))
             }
         case let kind:
             throw BundleError("this app has no screen for post-processing kind \(kind)")

@@ -8,6 +8,7 @@ struct AddedToken {
     let lstrip: Bool
     let rstrip: Bool
     let normalized: Bool
+    let special: Bool
 
     static func fromJson(_ value: JSONValue?) throws -> [AddedToken] {
         var out: [AddedToken] = []
@@ -17,7 +18,8 @@ struct AddedToken {
             let special = m["special"]?.bool ?? false
             out.append(AddedToken(content: content, id: try intValue(m["id"], "added token id"),
                                   singleWord: m["single_word"]?.bool ?? false, lstrip: m["lstrip"]?.bool ?? false,
-                                  rstrip: m["rstrip"]?.bool ?? false, normalized: m["normalized"]?.bool ?? !special))
+                                  rstrip: m["rstrip"]?.bool ?? false, normalized: m["normalized"]?.bool ?? !special,
+                                  special: special))
         }
         return out
     }

@@ -22,7 +22,7 @@ public enum FillMask {
 
     /// One prediction per mask token of `inputIds` (padded or not), from the model's outputs for them.
     public static func predict(_ outputs: [String: [Float]], manifest: BundleManifest, inputIds: [Int], attentionMask: [Int],
-                               decoder: TokenDecoder) throws -> [MaskPrediction] {
+                               tokenizer: Tokenizer) throws -> [MaskPrediction] {
         let spec = try manifest.postprocessing.require(kind)
         let maskId = try spec.int("mask_token_id")
         let topK = try spec.int("top_k")
@@ -35,16 +35,16 @@ public enum FillMask {
         let softmax = try spec.bool("apply_softmax", default: false)
         let positions = inputIds.indices.filter { inputIds[$0] == maskId && attentionMask[$0] == 1 }
         let single = positions.count == 1
-        return positions.map { position in
+        return try positions.map { position in
             let row = position * vocab
             let probabilities = softmax ? Postprocess.softmax(logits, from: row, to: row + vocab)
                                         : logits[row..<(row + vocab)].map(Double.init)
-            return MaskPrediction(position: position, candidates: best(probabilities, topK).map { token in
+            return MaskPrediction(position: position, candidates: try best(probabilities, topK).map { token in
                 var filled = inputIds
                 filled[position] = token
                 return Candidate(score: probabilities[token], token: token,
-                                 tokenStr: decoder.decode([token], skipSpecialTokens: false),
-                                 sequence: decoder.decode(filled.filter { $0 != manifest.padTokenId }, skipSpecialTokens: single))
+                                 tokenStr: try tokenizer.decode([token], skipSpecialTokens: false),
+                                 sequence: try tokenizer.decode(filled.filter { $0 != manifest.padTokenId }, skipSpecialTokens: single))
             })
         }
     }

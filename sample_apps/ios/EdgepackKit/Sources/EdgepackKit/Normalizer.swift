@@ -105,6 +105,8 @@ enum Normalizers {
         ("Lowercase", { _ in Lowercase() }),
         ("NFD", { _ in Decompose(compatibility: false) }),
         ("NFKD", { _ in Decompose(compatibility: true) }),
+        ("NFC", { _ in Compose(compatibility: false) }),
+        ("NFKC", { _ in Compose(compatibility: true) }),
         ("StripAccents", { _ in StripAccents() }),
         ("Nmt", { _ in Nmt() }),
         ("Strip", { Strip(left: $0["strip_left"]?.bool ?? true, right: $0["strip_right"]?.bool ?? true) }),
@@ -277,13 +279,16 @@ struct Replace: Normalizer {
 struct Decompose: Normalizer {
     let compatibility: Bool
 
-    func normalize(_ n: Normalized) -> Normalized {
+    func normalize(_ n: Normalized) -> Normalized { n.transform(Decompose.changes(n.cps, compatibility: compatibility)) }
+
+    /// The decomposition of `cps` in canonical order, each character with its change for `Normalized.transform`.
+    static func changes(_ cps: [UInt32], compatibility: Bool) -> Changes {
         let data = UnicodeData.shared
         var ch: [UInt32] = []
         var first: [Bool] = []
-        ch.reserveCapacity(n.cps.count + 8)
-        first.reserveCapacity(n.cps.count + 8)
-        for c in n.cps {
+        ch.reserveCapacity(cps.count + 8)
+        first.reserveCapacity(cps.count + 8)
+        for c in cps {
             if (0xAC00...0xD7A3).contains(c) {
                 let s = c - 0xAC00
                 ch.append(0x1100 + s / 588)
@@ -327,6 +332,46 @@ struct Decompose: Normalizer {
         sortRun(runStart, ch.count)
         var out = Changes()
         for k in 0..<ch.count { out.add(ch[k], first[k] ? 0 : 1) }
+        return out
+    }
+}
+
+/// NFC / NFKC: the decomposition, recomposed as unicode-normalization-alignments' Recompositions does it:
+/// a mark composes with the last starter unless a mark of the same or a higher class stands between them;
+/// a composed character's change is the sum of its parts' changes minus one (it replaces both).
+struct Compose: Normalizer {
+    let compatibility: Bool
+
+    func normalize(_ n: Normalized) -> Normalized {
+        let data = UnicodeData.shared
+        let decomposed = Decompose.changes(n.cps, compatibility: compatibility)
+        var out = Changes()
+        var blocked: [(UInt32, Int)] = []  // marks after the starter that did not compose with it
+        var starter: (ch: UInt32, change: Int)?
+        var lastClass = -1  // class of the last mark kept in `blocked`; -1: none since the starter
+        func flush() {
+            if let s = starter { out.add(s.ch, s.change) }
+            for (c, change) in blocked { out.add(c, change) }
+            blocked.removeAll()
+        }
+        for (ch, change) in zip(decomposed.cps, decomposed.changes) {
+            let cls = Int(data.combiningClass(ch))
+            guard let current = starter else {
+                if cls != 0 { out.add(ch, change) } else { starter = (ch, change) }
+                continue
+            }
+            if lastClass < 0 || lastClass < cls, let composed = data.compose(current.ch, ch) {
+                starter = (composed, current.change + change - 1)
+            } else if cls == 0 {
+                flush()
+                starter = (ch, change)
+                lastClass = -1
+            } else {
+                blocked.append((ch, change))
+                lastClass = cls
+            }
+        }
+        flush()
         return n.transform(out)
     }
 }

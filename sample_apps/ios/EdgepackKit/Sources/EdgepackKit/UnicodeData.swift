@@ -29,6 +29,7 @@ struct UnicodeData {
     private let astral: [(cls: Class, ranges: RangeSet)]
     private let decompositions: [UInt32: [UInt32]]
     private let compatibility: [UInt32: [UInt32]]
+    private let composites: [UInt64: UInt32]
     private let lower: [UInt32: [UInt32]]
     private let classes: [UInt32: UInt8]
 
@@ -54,6 +55,9 @@ struct UnicodeData {
         self.astral = astral
         decompositions = UnicodeData.mapping(UnicodeTables.decomposition)
         compatibility = UnicodeData.mapping(UnicodeTables.compatibilityDecomposition)
+        var composites: [UInt64: UInt32] = [:]
+        for (c, pair) in UnicodeData.mapping(UnicodeTables.composition) { composites[UInt64(pair[0]) << 32 | UInt64(pair[1])] = c }
+        self.composites = composites
         lower = UnicodeData.mapping(UnicodeTables.lowercase)
         var classes: [UInt32: UInt8] = [:]
         for span in UnicodeTables.combiningClass.split(separator: ",") {
@@ -84,6 +88,13 @@ struct UnicodeData {
     func decomposition(_ c: UInt32) -> [UInt32]? { decompositions[c] }
     /// NFKD of `c` where it differs from NFD.
     func compatibilityDecomposition(_ c: UInt32) -> [UInt32]? { compatibility[c] }
+
+    /// The primary composite of `a` followed by `b` (NFC), or nil; Hangul syllables by their formula.
+    func compose(_ a: UInt32, _ b: UInt32) -> UInt32? {
+        if (0x1100...0x1112).contains(a) && (0x1161...0x1175).contains(b) { return 0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28 }
+        if (0xAC00...0xD7A3).contains(a) && (a - 0xAC00) % 28 == 0 && (0x11A8...0x11C2).contains(b) { return a + (b - 0x11A7) }
+        return composites[UInt64(a) << 32 | UInt64(b)]
+    }
     func lowercase(_ c: UInt32) -> [UInt32]? { lower[c] }
     func combiningClass(_ c: UInt32) -> UInt8 { classes[c] ?? 0 }
 }

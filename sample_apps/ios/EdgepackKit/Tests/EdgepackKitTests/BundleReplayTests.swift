@@ -83,7 +83,7 @@ final class BundleReplayTests: XCTestCase {
                 answer = span?.text ?? ""
             case FillMask.kind:
                 let predictions = try FillMask.predict(outputs, manifest: manifest, inputIds: vector.inputIds,
-                                                       attentionMask: vector.attentionMask, decoder: decoder)
+                                                       attentionMask: vector.attentionMask, tokenizer: tokenizer)
                 assertDecoded(vector, "candidates", .list(predictions.map { prediction in
                     .object(["position": .number(Double(prediction.position)), "candidates": .list(prediction.candidates.map {
                         .object(["score": .number($0.score), "token": .number(Double($0.token)), "token_str": .string($0.tokenStr),
@@ -142,10 +142,6 @@ final class BundleReplayTests: XCTestCase {
 
     private func encode(_ vector: TestVectors.Vector) -> Encoding {
         tokenizer.pad(tokenizer.encode(vector.text, pair: vector.textPair), to: vector.inputIds.count)
-    }
-
-    private var decoder: TokenDecoder {
-        get throws { try TokenDecoder(contentsOf: Self.resources.appendingPathComponent("tokenizer.json")) }
     }
 
     private func assertDecoded(_ vector: TestVectors.Vector, _ what: String, _ actual: Decoded,

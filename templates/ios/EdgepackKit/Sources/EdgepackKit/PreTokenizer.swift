@@ -231,7 +231,7 @@ private func byteLevelPreTokenize(_ s: Split, _ addPrefixSpace: Bool, _ useRegex
 }
 
 /// The GPT-2 split regex of the ByteLevel pre-tokenizer, and its byte-to-unicode table.
-private enum ByteLevelRegex {
+enum ByteLevelRegex {
     static let byteChar: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 256)
         var n: UInt32 = 0

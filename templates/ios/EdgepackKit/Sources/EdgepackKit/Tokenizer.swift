@@ -56,6 +56,9 @@ public final class Tokenizer: Sendable {
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
     private let padTokenText: String
+    private let decoder: (any Decoder)?
+    private let addedById: [Int: String]
+    private let specialTokens: Set<[UInt8]>
 
     /// The pad token's id: tokenizer.json padding, else an added or vocab `[PAD]` / `<pad>`, else 0.
     public let padTokenId: Int
@@ -97,6 +100,28 @@ public final class Tokenizer: Sendable {
         self.processor = config.postProcessor
         self.truncation = config.truncation
         self.padding = padding
+        self.decoder = config.decoder
+        // As tokenizers' id_to_token: normalized added tokens as the normalizer makes them (that is how it stores them).
+        self.addedById = Dictionary(added.map { token -> (Int, String) in
+            guard token.normalized else { return (token.id, token.content) }
+            let cps = scalars(token.content)
+            return (token.id, scalarsToString(normalizeRange(normalizer, cps, 0, cps.count).cps))
+        }, uniquingKeysWith: { _, last in last })
+        self.specialTokens = Set(added.filter { $0.special }.map { Array($0.content.utf8) })
+    }
+
+    /// Why `decode` fails (a decoder this kit does not implement), or nil when it works.
+    public var decoderProblem: String? { (decoder as? UnsupportedDecoder)?.reason.message }
+
+    /// `tokenizers.Tokenizer.decode`: each id as its token (unknown ids are dropped, special tokens too when
+    /// `skipSpecialTokens`), then tokenizer.json's decoder, or the tokens joined by spaces without one. Throws
+    /// UnsupportedTokenizerError for a decoder this kit does not implement.
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) throws -> String {
+        let tokens = ids.compactMap { addedById[$0] ?? model.vocab.token($0) }
+            .filter { !skipSpecialTokens || !specialTokens.contains(Array($0.utf8)) }
+            .map { scalars($0) }
+        guard let decoder = decoder else { return tokens.map { scalarsToString($0) }.joined(separator: " ") }
+        return scalarsToString(try decoder.decodeChain(tokens).flatMap { $0 })
     }
 
     // MARK: - encoding

@@ -24,6 +24,7 @@ struct TokenizerConfig {
     let truncation: Truncation?
     let padding: Padding?
     let addedTokens: [AddedToken]
+    let decoder: (any Decoder)?
 }
 
 /// Reads tokenizer.json (strict JSON, Json.swift); each stage reads its own section, next to its
@@ -42,8 +43,18 @@ enum TokenizerJson {
             postProcessor: try PostProcessor.fromJson(root["post_processor"]),
             truncation: try Truncation.fromJson(root["truncation"]),
             padding: try Padding.fromJson(root["padding"]),
-            addedTokens: try AddedToken.fromJson(root["added_tokens"])
+            addedTokens: try AddedToken.fromJson(root["added_tokens"]),
+            // Only a task that turns ids back into text needs the decoder: one this kit lacks fails then, not here.
+            decoder: try decoderOrReason(root["decoder"])
         )
+    }
+
+    private static func decoderOrReason(_ value: JSONValue?) throws -> (any Decoder)? {
+        do {
+            return try Decoders.fromJson(value)
+        } catch let error as UnsupportedTokenizerError {
+            return UnsupportedDecoder(reason: error)
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 // `edgepack-tokenize <tokenizer.json> <texts.txt> [<tokenizer.json> <texts.txt> ...]`: each line
 // of texts.txt is a JSON string (one text) or a JSON array of two strings (a pair); prints one
-// JSON object per line with the encoding's ids, type_ids, attention_mask, offsets and word_ids, job after
-// job (several jobs share one process start). Exits 2 on an unsupported tokenizer, 64 on bad
+// JSON object per line with the encoding's ids, type_ids, attention_mask, offsets, word_ids and the ids
+// decoded without and with special tokens (or, for a decoder the kit lacks, decoder_unsupported: why), job
+// after job (several jobs share one process start). Exits 2 on an unsupported tokenizer, 64 on bad
 // usage, 65 on a bad line, 1 on anything else. The protocol of the Android kit's TokenizerCli,
 // used by builder/apps/swift.py to prove EdgepackKit's Tokenizer against Hugging Face.
 import EdgepackKit
@@ -14,6 +15,20 @@ func fail(_ message: String, _ code: Int32) -> Never {
 
 func appendNumber(_ n: Int, to out: inout [UInt8]) {
     out.append(contentsOf: String(n).utf8)
+}
+
+/// `text` as a JSON string literal, everything outside printable ASCII escaped.
+func appendJSONString(_ text: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for unit in text.utf16 {
+        switch unit {
+        case 0x22: out += Array("\\\"".utf8)
+        case 0x5C: out += Array("\\\\".utf8)
+        case 0x20..<0x7F: out.append(UInt8(unit))
+        default: out += Array(String(format: "\\u%04x", unit).utf8)
+        }
+    }
+    out.append(UInt8(ascii: "\""))
 }
 
 func appendList(_ values: [Int], to out: inout [UInt8]) {
@@ -87,7 +102,21 @@ func main() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: Array((word == Encoding.noWord ? "null" : String(word)).utf8))
             }
-            out.append(contentsOf: Array("]}\n".utf8))
+            out.append(contentsOf: Array("]".utf8))
+            if let problem = tokenizer.decoderProblem {
+                out.append(contentsOf: Array(",\"decoder_unsupported\":".utf8))
+                appendJSONString(problem, to: &out)
+            } else {
+                do {
+                    out.append(contentsOf: Array(",\"decoded\":".utf8))
+                    appendJSONString(try tokenizer.decode(encoding.ids, skipSpecialTokens: true), to: &out)
+                    out.append(contentsOf: Array(",\"decoded_with_special\":".utf8))
+                    appendJSONString(try tokenizer.decode(encoding.ids, skipSpecialTokens: false), to: &out)
+                } catch {
+                    fail("line \(index + 1): \(error)", 1)
+                }
+            }
+            out.append(contentsOf: Array("}\n".utf8))
         }
     }
     FileHandle.standardOutput.write(Data(out))

@@ -16,8 +16,6 @@ class EdgepackModel private constructor(
     val tokenizer: Tokenizer,
     val variant: BundleManifest.Variant,
     private val module: Module,
-    /** tokenizer.json as text, for a task that decodes token ids (TokenDecoder). */
-    val tokenizerJson: String,
     /** The task's starting data (task_data.json), for screens that have some. */
     val taskData: String?,
 ) {
@@ -43,15 +41,14 @@ class EdgepackModel private constructor(
         fun load(context: Context): EdgepackModel {
             val assets = context.assets
             val manifest = BundleManifest.fromJson(assets.open("manifest.json").bufferedReader().use { it.readText() })
-            val tokenizerJson = assets.open("tokenizer.json").bufferedReader().use { it.readText() }
+            val tokenizer = Tokenizer.fromJson(assets.open("tokenizer.json").bufferedReader().use { it.readText() })
             // ExecuTorch loads from a file path: copy the asset out once.
             val file = File(context.filesDir, MODEL_ASSET)
             if (!file.exists()) {
                 assets.open(MODEL_ASSET).use { input -> file.outputStream().use { input.copyTo(it) } }
             }
             val taskData = if (TASK_DATA in assets.list("").orEmpty()) assets.open(TASK_DATA).bufferedReader().use { it.readText() } else null
-            return EdgepackModel(manifest, Tokenizer.fromJson(tokenizerJson), manifest.variantForFile(MODEL_ASSET),
-                                 Module.load(file.absolutePath), tokenizerJson, taskData)
+            return EdgepackModel(manifest, tokenizer, manifest.variantForFile(MODEL_ASSET), Module.load(file.absolutePath), taskData)
         }
     }
 }

@@ -14,7 +14,6 @@ import dev.edgepack.kit.QuestionAnswering
 import dev.edgepack.kit.SentenceEmbedding
 import dev.edgepack.kit.TextSpans
 import dev.edgepack.kit.TokenClassification
-import dev.edgepack.kit.TokenDecoder
 
 /** One run's answer as the screen shows it, and where the time went (summed over the model runs it took). */
 class Shown(val answer: CharSequence, val tokens: Int, val tokenizeMillis: Double, val modelMillis: Double)
@@ -151,13 +150,12 @@ private class Search(model: EdgepackModel) : TaskScreen(model) {
 
 /** Fill-mask: for each mask, the top candidates with their probabilities and the sentence the best one completes. */
 private class Candidates(model: EdgepackModel) : TaskScreen(model) {
-    private val decoder = TokenDecoder.fromJson(model.tokenizerJson)
     private val maskToken = FillMask.maskToken(model.manifest)
 
     override fun run(text: String, second: String, onTap: (String) -> Unit): Shown {
         if (maskToken !in text) return shown("Write $maskToken where the word to predict goes.")
         val (encoding, outputs) = infer(text)
-        val predictions = FillMask.predict(outputs, model.manifest, encoding.ids, encoding.attentionMask, decoder)
+        val predictions = FillMask.predict(outputs, model.manifest, encoding.ids, encoding.attentionMask, model.tokenizer)
         if (predictions.isEmpty()) return shown("The $maskToken was cut off: the text is longer than the model reads.")
         return shown(predictions.mapIndexed { number, prediction ->
             val lines = prediction.candidates.map { "%6.2f %%  %s".format(it.score * 100, it.tokenStr) }

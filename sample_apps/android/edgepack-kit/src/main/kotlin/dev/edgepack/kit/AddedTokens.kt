@@ -3,6 +3,7 @@ package dev.edgepack.kit
 /** One entry of tokenizer.json `added_tokens` (empty contents are dropped, as `tokenizers` does). */
 internal class AddedToken(
     val content: String, val id: Int, val singleWord: Boolean, val lstrip: Boolean, val rstrip: Boolean, val normalized: Boolean,
+    val special: Boolean,
 ) {
     companion object {
         fun fromJson(value: Any?): List<AddedToken> = (value as? List<*> ?: emptyList<Any?>()).mapNotNull { raw ->
@@ -17,6 +18,7 @@ internal class AddedToken(
                     lstrip = m["lstrip"] as? Boolean ?: false,
                     rstrip = m["rstrip"] as? Boolean ?: false,
                     normalized = m["normalized"] as? Boolean ?: !special,
+                    special = special,
                 )
             }
         }

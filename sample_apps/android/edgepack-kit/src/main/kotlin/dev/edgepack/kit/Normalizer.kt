@@ -89,6 +89,9 @@ internal class Changes(capacity: Int) {
     }
 
     fun codePoints(): IntArray = cps.toArray()
+
+    fun clear() { cps.clear(); changes.clear(); changeArray = null }
+
     private var changeArray: IntArray? = null
     fun change(k: Int): Int = (changeArray ?: changes.toArray().also { changeArray = it })[k]
 }
@@ -104,6 +107,8 @@ internal interface Normalizer {
             "Lowercase" to { _ -> Lowercase },
             "NFD" to { _ -> Decompose(compatibility = false) },
             "NFKD" to { _ -> Decompose(compatibility = true) },
+            "NFC" to { _ -> Compose(compatibility = false) },
+            "NFKC" to { _ -> Compose(compatibility = true) },
             "StripAccents" to { _ -> StripAccents },
             "Nmt" to { _ -> Nmt },
             "Strip" to { v -> Strip(v["strip_left"] as? Boolean ?: true, v["strip_right"] as? Boolean ?: true) },
@@ -247,37 +252,82 @@ internal class Replace(private val pattern: Pattern, private val content: IntArr
  * input character consumed.
  */
 internal class Decompose(private val compatibility: Boolean) : Normalizer {
+    override fun normalize(n: Normalized): Normalized = n.transform(changes(n.cps, compatibility))
+
+    companion object {
+        /** The decomposition of [cps] in canonical order, each character with its change for [Normalized.transform]. */
+        fun changes(cps: IntArray, compatibility: Boolean): Changes {
+            val chars = IntArrayBuilder(cps.size + 8)
+            val firsts = IntArrayBuilder(cps.size + 8)
+            for (c in cps) {
+                if (c in 0xAC00..0xD7A3) {
+                    val s = c - 0xAC00
+                    chars.add(0x1100 + s / 588); firsts.add(1)
+                    chars.add(0x1161 + (s % 588) / 28); firsts.add(0)
+                    if (s % 28 != 0) { chars.add(0x11A7 + s % 28); firsts.add(0) }
+                    continue
+                }
+                val d = (if (compatibility) UnicodeData.compatibilityDecomposition(c) else null) ?: UnicodeData.decomposition(c)
+                if (d == null) { chars.add(c); firsts.add(1) } else d.forEachIndexed { k, x -> chars.add(x); firsts.add(if (k == 0) 1 else 0) }
+            }
+            val ch = chars.toArray()
+            val first = firsts.toArray()
+            // Canonical ordering: stable sort by combining class within each run that follows a starter.
+            var runStart = 0
+            fun sortRun(a: Int, b: Int) {
+                if (b - a < 2) return
+                val idx = (a until b).sortedBy { UnicodeData.combiningClass(ch[it]) }
+                val c2 = idx.map { ch[it] }
+                val f2 = idx.map { first[it] }
+                for (k in a until b) { ch[k] = c2[k - a]; first[k] = f2[k - a] }
+            }
+            for (k in ch.indices) {
+                if (UnicodeData.combiningClass(ch[k]) == 0) { sortRun(runStart, k); runStart = k }
+            }
+            sortRun(runStart, ch.size)
+            val out = Changes(ch.size)
+            for (k in ch.indices) out.add(ch[k], if (first[k] == 1) 0 else 1)
+            return out
+        }
+    }
+}
+
+/**
+ * NFC / NFKC: the decomposition, recomposed as unicode-normalization-alignments' Recompositions does
+ * it: a mark composes with the last starter unless a mark of the same or a higher class stands
+ * between them; a composed character's change is the sum of its parts' changes minus one (it
+ * replaces both).
+ */
+internal class Compose(private val compatibility: Boolean) : Normalizer {
     override fun normalize(n: Normalized): Normalized {
-        val chars = IntArrayBuilder(n.cps.size + 8)
-        val firsts = IntArrayBuilder(n.cps.size + 8)
-        for (c in n.cps) {
-            if (c in 0xAC00..0xD7A3) {
-                val s = c - 0xAC00
-                chars.add(0x1100 + s / 588); firsts.add(1)
-                chars.add(0x1161 + (s % 588) / 28); firsts.add(0)
-                if (s % 28 != 0) { chars.add(0x11A7 + s % 28); firsts.add(0) }
+        val decomposed = Decompose.changes(n.cps, compatibility)
+        val chars = decomposed.codePoints()
+        val out = Changes(chars.size)
+        val blocked = Changes(4) // marks after the starter that did not compose with it
+        var starter = -1
+        var starterChange = 0
+        var lastClass = -1 // class of the last mark kept in [blocked]; -1: none since the starter
+        fun flush() {
+            if (starter >= 0) out.add(starter, starterChange)
+            for (k in 0 until blocked.size) out.add(blocked.codePoints()[k], blocked.change(k))
+            blocked.clear()
+        }
+        for (k in chars.indices) {
+            val ch = chars[k]
+            val change = decomposed.change(k)
+            val cls = UnicodeData.combiningClass(ch)
+            if (starter < 0) {
+                if (cls != 0) out.add(ch, change) else { starter = ch; starterChange = change }
                 continue
             }
-            val d = (if (compatibility) UnicodeData.compatibilityDecomposition(c) else null) ?: UnicodeData.decomposition(c)
-            if (d == null) { chars.add(c); firsts.add(1) } else d.forEachIndexed { k, x -> chars.add(x); firsts.add(if (k == 0) 1 else 0) }
+            val composed = if (lastClass < 0 || lastClass < cls) UnicodeData.compose(starter, ch) else null
+            when {
+                composed != null -> { starter = composed; starterChange += change - 1 }
+                cls == 0 -> { flush(); starter = ch; starterChange = change; lastClass = -1 }
+                else -> { blocked.add(ch, change); lastClass = cls }
+            }
         }
-        val ch = chars.toArray()
-        val first = firsts.toArray()
-        // Canonical ordering: stable sort by combining class within each run that follows a starter.
-        var runStart = 0
-        fun sortRun(a: Int, b: Int) {
-            if (b - a < 2) return
-            val idx = (a until b).sortedBy { UnicodeData.combiningClass(ch[it]) }
-            val c2 = idx.map { ch[it] }
-            val f2 = idx.map { first[it] }
-            for (k in a until b) { ch[k] = c2[k - a]; first[k] = f2[k - a] }
-        }
-        for (k in ch.indices) {
-            if (UnicodeData.combiningClass(ch[k]) == 0) { sortRun(runStart, k); runStart = k }
-        }
-        sortRun(runStart, ch.size)
-        val out = Changes(ch.size)
-        for (k in ch.indices) out.add(ch[k], if (first[k] == 1) 0 else 1)
+        flush()
         return n.transform(out)
     }
 }

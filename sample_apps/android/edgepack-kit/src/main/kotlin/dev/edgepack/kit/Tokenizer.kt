@@ -44,6 +44,8 @@ package dev.edgepack.kit
  * - WordPieceModel, BpeModel, UnigramModel: one file per model (a new model is one file and one line in
  *   TokenizerModel);
  * - PostProcessor: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence;
+ * - Decoder: ids back to text (WordPiece, ByteLevel, Metaspace, BPEDecoder, Replace, ByteFallback,
+ *   Fuse, Strip, Sequence), for fill-mask candidates and generated text;
  * - Truncation: truncation and padding;
  * - UnicodeData: lookups over UnicodeTables (generated data only: tools/unicode_tables.py);
  * - CodePoints: text as arrays of code points;
@@ -57,6 +59,7 @@ class Tokenizer private constructor(
     private val truncation: Truncation?,
     private val padding: Padding?,
     private val addedTokens: List<AddedToken>,
+    private val decoder: Decoder?,
 ) {
     /** The pad token's id: tokenizer.json padding, else an added or vocab `[PAD]` / `<pad>`, else 0. */
     val padTokenId: Int = padding?.padId
@@ -82,7 +85,7 @@ class Tokenizer private constructor(
         fun fromJson(json: String): Tokenizer {
             val config = TokenizerJson.read(json)
             return Tokenizer(config.model, config.normalizer, config.preTokenizer, config.postProcessor, config.truncation,
-                             config.padding, config.addedTokens)
+                             config.padding, config.addedTokens, config.decoder)
         }
     }
 
@@ -105,6 +108,34 @@ class Tokenizer private constructor(
         val p = padding ?: return out.toEncoding()
         return p.apply(out).toEncoding()
     }
+
+    /** Token id -> token, as tokenizers' id_to_token: the added tokens (normalized ones as the normalizer
+     *  makes them, the way tokenizers stores them) over the model's vocabulary. */
+    private val tokenOf: Map<Int, String> by lazy {
+        HashMap<Int, String>().also { m ->
+            model.vocab.forEach { (token, id) -> m[id] = token }
+            for (added in addedTokens) {
+                val content = codePoints(added.content)
+                m[added.id] = if (added.normalized) normalizeRange(normalizer, content, 0, content.size).text else added.content
+            }
+        }
+    }
+    private val specialTokens: Set<String> = addedTokens.filter { it.special }.map { it.content }.toSet()
+
+    /**
+     * `tokenizers.Tokenizer.decode`: each id as its token (unknown ids are dropped, special tokens too
+     * when [skipSpecialTokens]), then tokenizer.json's decoder, or the tokens joined by spaces without one.
+     * Throws [UnsupportedTokenizerException] for a decoder this kit does not implement.
+     */
+    fun decode(ids: IntArray, skipSpecialTokens: Boolean = true): String {
+        (decoder as? UnsupportedDecoder)?.let { throw it.reason }
+        val tokens = ids.asList().mapNotNull { tokenOf[it] }.filter { !skipSpecialTokens || it !in specialTokens }
+        val step = decoder ?: return tokens.joinToString(" ")
+        return step.decodeChain(tokens).joinToString("")
+    }
+
+    /** Why [decode] fails (a decoder this kit does not implement), or null when it works. */
+    val decoderProblem: String? get() = (decoder as? UnsupportedDecoder)?.reason?.message
 
     fun pad(encoding: Encoding, length: Int): Encoding {
         val n = encoding.ids.size

@@ -17,7 +17,7 @@ object FillMask {
     /** One prediction per mask token of [inputIds] (padded or not), from the model's outputs for them. */
     fun predict(
         outputs: Map<String, FloatArray>, manifest: BundleManifest, inputIds: IntArray, attentionMask: IntArray,
-        decoder: TokenDecoder,
+        tokenizer: Tokenizer,
     ): List<MaskPrediction> {
         val spec = manifest.postprocessing
         require(spec["kind"] == KIND) { "not a fill-mask bundle: ${spec["kind"]}" }
@@ -35,7 +35,8 @@ object FillMask {
                                 else DoubleArray(vocab) { logits[row + it].toDouble() }
             MaskPrediction(position, best(probabilities, topK).map { token ->
                 val filled = inputIds.copyOf().also { it[position] = token }.filter { it != manifest.padTokenId }.toIntArray()
-                Candidate(probabilities[token], token, decoder.decode(intArrayOf(token), false), decoder.decode(filled, skipSpecialTokens = single))
+                Candidate(probabilities[token], token, tokenizer.decode(intArrayOf(token), skipSpecialTokens = false),
+                          tokenizer.decode(filled, skipSpecialTokens = single))
             })
         }
     }

@@ -214,7 +214,7 @@ internal object ByteLevelRegex {
  * only for the split that starts the text; `never`), then, with [split], each replacement
  * starts a new word.
  */
-internal class Metaspace(private val replacement: Int, private val prependScheme: String, private val split: Boolean) : PreTokenizer {
+internal class Metaspace(val replacement: Int, val prependScheme: String, private val split: Boolean) : PreTokenizer {
     private val spaces = Replace(Pattern.literal(intArrayOf(' '.code)), intArrayOf(replacement))
 
     override fun preTokenize(s: Split, words: MutableList<Split>) {

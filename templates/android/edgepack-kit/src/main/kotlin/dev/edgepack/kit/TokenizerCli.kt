@@ -6,8 +6,9 @@ import kotlin.system.exitProcess
 /**
  * `TokenizerCli <tokenizer.json> <texts.txt> [<tokenizer.json> <texts.txt> ...]`: each line of
  * texts.txt is a JSON string (one text) or a JSON array of two strings (a pair); prints one
- * JSON object per line with the encoding's ids, type_ids, attention_mask, offsets and word_ids, job after
- * job (several jobs share one JVM start). Exits 2 on an unsupported tokenizer.
+ * JSON object per line with the encoding's ids, type_ids, attention_mask, offsets, word_ids and the ids
+ * decoded without and with special tokens (or, for a decoder the kit lacks, decoder_unsupported: why),
+ * job after job (several jobs share one JVM start). Exits 2 on an unsupported tokenizer.
  */
 fun main(args: Array<String>) {
     if (args.isEmpty() || args.size % 2 != 0) {
@@ -45,7 +46,15 @@ fun main(args: Array<String>) {
                 .append("],\"attention_mask\":[").append(encoding.attentionMask.joinToString(","))
                 .append("],\"offsets\":[").append(encoding.offsets.joinToString(",") { "[${it[0]},${it[1]}]" })
                 .append("],\"word_ids\":[").append(encoding.wordIds.joinToString(",") { if (it == Encoding.NO_WORD) "null" else "$it" })
-                .append("]}\n")
+                .append("]")
+            val unsupported = tokenizer.decoderProblem
+            if (unsupported == null) {
+                out.append(",\"decoded\":").append(Json.quote(tokenizer.decode(encoding.ids, skipSpecialTokens = true)))
+                    .append(",\"decoded_with_special\":").append(Json.quote(tokenizer.decode(encoding.ids, skipSpecialTokens = false)))
+            } else {
+                out.append(",\"decoder_unsupported\":").append(Json.quote(unsupported))
+            }
+            out.append("}\n")
         }
     }
     System.out.write(out.toString().toByteArray(Charsets.UTF_8))

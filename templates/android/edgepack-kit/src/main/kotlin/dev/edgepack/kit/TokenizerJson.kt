@@ -12,6 +12,7 @@ internal class TokenizerConfig(
     val truncation: Truncation?,
     val padding: Padding?,
     val addedTokens: List<AddedToken>,
+    val decoder: Decoder?,
 )
 
 /**
@@ -36,6 +37,12 @@ internal object TokenizerJson {
             truncation = Truncation.fromJson(root["truncation"]),
             padding = Padding.fromJson(root["padding"]),
             addedTokens = AddedToken.fromJson(root["added_tokens"]),
+            // Only a task that turns ids back into text needs the decoder: one this kit lacks fails then, not here.
+            decoder = try {
+                Decoder.fromJson(root["decoder"])
+            } catch (e: UnsupportedTokenizerException) {
+                UnsupportedDecoder(e)
+            },
         )
     }
 }

@@ -50,6 +50,9 @@ internal object UnicodeData {
     private val punctuation by lazy { RangeSet(UnicodeTables.PUNCTUATION) }
     private val decompositions by lazy { mapping(UnicodeTables.DECOMPOSITION) }
     private val compatibility by lazy { mapping(UnicodeTables.COMPATIBILITY_DECOMPOSITION) }
+    private val composites: Map<Long, Int> by lazy {
+        HashMap<Long, Int>().also { m -> mapping(UnicodeTables.COMPOSITION).forEach { (c, pair) -> m[pairKey(pair[0], pair[1])] = c } }
+    }
     private val combiningMark by lazy { RangeSet(UnicodeTables.COMBINING_MARK) }
     private val graphemeControl by lazy { RangeSet(UnicodeTables.GRAPHEME_CONTROL) }
     private val graphemeExtend by lazy { RangeSet(UnicodeTables.GRAPHEME_EXTEND) }
@@ -79,6 +82,15 @@ internal object UnicodeData {
     fun decomposition(c: Int): IntArray? = decompositions[c]
     /** NFKD of [c] where it differs from NFD. */
     fun compatibilityDecomposition(c: Int): IntArray? = compatibility[c]
+
+    /** The primary composite of [a] followed by [b] (NFC), or null; Hangul syllables by their formula. */
+    fun compose(a: Int, b: Int): Int? {
+        if (a in 0x1100..0x1112 && b in 0x1161..0x1175) return 0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28
+        if (a in 0xAC00..0xD7A3 && (a - 0xAC00) % 28 == 0 && b in 0x11A8..0x11C2) return a + (b - 0x11A7)
+        return composites[pairKey(a, b)]
+    }
+
+    private fun pairKey(a: Int, b: Int): Long = (a.toLong() shl 32) or b.toLong()
     fun isNonspacingMark(c: Int) = c in nonspacing
     /** Every combining mark (the StripAccents normalizer's set; BertNormalizer strips [isNonspacingMark] only). */
     fun isCombiningMark(c: Int) = c in combiningMark

@@ -95,7 +95,7 @@ class BundleReplayTest {
                 }
                 FillMask.KIND -> {
                     val ids = ints(vector["input_ids"])
-                    val predictions = FillMask.predict(outputs, manifest, ids, ints(vector["attention_mask"]), decoder)
+                    val predictions = FillMask.predict(outputs, manifest, ids, ints(vector["attention_mask"]), tokenizer)
                     assertDecoded(vector, "candidates", vector["expected_decoded"].list(), predictions.map { prediction ->
                         mapOf("position" to prediction.position, "candidates" to prediction.candidates.map {
                             mapOf("score" to it.score, "token" to it.token, "token_str" to it.tokenStr, "sequence" to it.sequence)
@@ -146,7 +146,6 @@ class BundleReplayTest {
     private fun encode(vector: Map<String, Any?>): Encoding =
         tokenizer.pad(tokenizer.encode(vector["text"].str(), vector["text_pair"] as String?), vector["input_ids"].list().size)
 
-    private val decoder by lazy { TokenDecoder.fromJson(File(assets, "tokenizer.json").readText()) }
 
     private fun ints(value: Any?): IntArray = value.list().map { it.long().toInt() }.toIntArray()
 
