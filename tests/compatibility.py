@@ -1,7 +1,7 @@
 """The README's compatibility table, generated from what tests/test_architectures.py built.
 
 The matrix test builds every (architecture, task) pair the registries claim through the CLI
-for both targets. `make compat` runs it with EDGEPACK_UPDATE_COMPAT=1, which records each
+for both targets, and runs each app platform's kit tokenizer over every bundle's test vectors. `make compat` runs it with EDGEPACK_UPDATE_COMPAT=1, which records each
 pair's verified variants and figures in tests/compatibility.json and then renders the table
 between the README's markers. Without that variable the suite checks that the recorded pairs
 are exactly the claimed ones, all verified, and that the README shows exactly what was
@@ -31,11 +31,34 @@ def key(arch: str, task: str) -> str:
     return f"{arch}/{task}"
 
 
-def entry_from_manifest(manifest: dict, tokenizer_model: str) -> dict:
+def app_support(bundle: Path, manifest: dict) -> dict[str, str]:
+    """Per app platform, "yes" when its app shell embeds this bundle and its kit's tokenizer reproduces the
+    ids of every test vector (run on this machine: Kotlin on the JVM, Swift in the chroot), else the reason."""
+    from builder.apps.platforms import APP_PLATFORMS
+    from builder.errors import EdgepackError
+
+    tokenizer_json = bundle / "tokenizer" / "tokenizer.json"
+    tokenizer = json.loads(tokenizer_json.read_text(encoding="utf-8"))
+    vectors = json.loads((bundle / "tokenizer" / "test_vectors.json").read_text(encoding="utf-8"))["vectors"]
+    texts = [(v["text"], v["text_pair"]) if v.get("text_pair") is not None else v["text"] for v in vectors]
+    support = {}
+    for name, platform in APP_PLATFORMS.items():
+        try:
+            platform.check_embeddable(manifest["task"]["name"], manifest["task"]["postprocessing"], tokenizer, "its tokenizer.json")
+        except EdgepackError as refused:
+            support[name] = f"refused: {refused}"
+            continue
+        passed, _ = platform.compare_tokenizer(tokenizer_json, texts)
+        support[name] = "yes" if passed == len(texts) else f"tokenizer differs on {len(texts) - passed} of {len(texts)} test vectors"
+    return support
+
+
+def entry_from_manifest(manifest: dict, tokenizer_model: str, apps: dict[str, str]) -> dict:
     """What the table and its readers need from one verified bundle."""
     return {
         "architecture": manifest["model"]["architecture"],
         "tokenizer": tokenizer_model,
+        "apps": apps,
         "variants": {v["name"]: {"backend": v["backend"], "verdict": v["parity"]["verdict"],
                                  "figures": {k: float(f"{x:.6g}") for k, x in v["parity"]["figures"].items()}}
                      for v in manifest["variants"]},
@@ -52,13 +75,16 @@ def record(arch: str, task: str, entry: dict) -> None:
 
 
 def render(results: dict[str, dict]) -> str:
+    from builder.apps.platforms import APP_PLATFORMS
     from builder.architectures import ARCHITECTURES
     from builder.tasks import TASKS
 
     tasks = TASKS.names()
+    platforms = list(APP_PLATFORMS.items())
     lines = [
-        "| architecture (`model_type`) | tokenizer in the tests | " + " | ".join(f"`{t}`" for t in tasks) + " |",
-        "|---|---|" + "---|" * len(tasks),
+        "| architecture (`model_type`) | tokenizer in the tests | " + " | ".join(f"`{t}`" for t in tasks) + " | "
+        + " | ".join(f"{p.display_name} app" for _, p in platforms) + " |",
+        "|---|---|" + "---|" * (len(tasks) + len(platforms)),
     ]
     for arch, entry in ARCHITECTURES.items():
         cells, tokenizers = [], set()
@@ -73,6 +99,11 @@ def render(results: dict[str, dict]) -> str:
             tokenizers.add(result["tokenizer"])
             passed = {v["backend"] for v in result["variants"].values() if v["verdict"] == "pass"}
             cells.append(" / ".join("yes" if backend in passed else "no" for backend, _ in BACKEND_COLUMNS))
+        for name, _ in platforms:
+            # An app column says yes when the app shell embeds every built task's bundle and its kit's tokenizer
+            # reproduced their test vectors; otherwise it names the tasks that fall short.
+            short = [task for task in tasks if task in entry.tasks and results.get(key(arch, task), {}).get("apps", {}).get(name) != "yes"]
+            cells.append("yes" if not short else "no: " + ", ".join(f"`{t}`" for t in short))
         lines.append(f"| {entry.display_name} (`{arch}`) | {', '.join(sorted(tokenizers)) or '-'} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ import torch
 import transformers
 from click.testing import CliRunner
 
+from builder.apps.platforms import APP_PLATFORMS
 from builder.architectures import ARCHITECTURES
 from builder.backends.coreml import MilReferenceRunner
 from builder.cli import cli
@@ -105,8 +106,11 @@ def test_builds_and_verifies_on_both_targets(bundles, arch, task):
     # The pad id the vectors were padded with is the model's own (RoBERTa-style positions count from it).
     config = json.loads((checkpoint / "config.json").read_text())
     assert manifest["tokenizer"]["pad_token_id"] == config["pad_token_id"]
+    # Both app shells embed it, and both kits' tokenizers reproduce every test vector's ids.
+    apps = compatibility.app_support(bundle, manifest)
+    assert set(apps.values()) == {"yes"}, apps
     if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`: the README table is rendered from this record
-        compatibility.record(arch, task, compatibility.entry_from_manifest(manifest, manifest["tokenizer"]["model"]))
+        compatibility.record(arch, task, compatibility.entry_from_manifest(manifest, manifest["tokenizer"]["model"], apps))
 
 
 def _task_metrics(task):
@@ -178,25 +182,38 @@ def test_pad_token_comes_from_tokenizer_config_first(tmp_path):
     assert asset.pad_token_id == tokenizer.pad_token_id == 1 and asset.tokenizer.token_to_id("[PAD]") != 1
 
 
-@pytest.mark.parametrize("arch", ["albert", "deberta-v2"])
-def test_app_shells_run_a_sentencepiece_tokenizer(tmp_path, arch):
-    """A classifier with a SentencePiece Unigram tokenizer (ALBERT: Replace, NFKD, StripAccents, Lowercase,
-    WhitespaceSplit, Metaspace; DeBERTa-v3: a Replace regex, NFC, Strip, Metaspace) builds with both app
-    shells; each kit reproduces the build-time ids of every test vector, and one wrong id fails both replays."""
+def _wrong_first_id(files):
+    files["test_vectors.json"]["vectors"][0]["input_ids"][1] += 1
+    return "ids of"
+
+
+def test_app_shells_run_albert_built_with_them(tmp_path):
+    """An ALBERT classifier (SentencePiece Unigram with ALBERT's normalizers: Replace, NFKD, StripAccents,
+    Lowercase; WhitespaceSplit, Metaspace) built with both app shells and the default recipes (int8-dynamic
+    among them: one layer's weights shared by every layer); each kit reproduces the build-time ids of every
+    test vector, and one wrong id fails both replays."""
     from app_checks import prove_app_shells
 
-    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / arch, arch)
+    checkpoint = TASK_CHECKPOINTS["sequence-classification"](tmp_path / "albert", "albert")
     tokenizer = json.loads((checkpoint / "tokenizer.json").read_text())
     assert tokenizer["model"]["type"] == "Unigram" and tokenizer["normalizer"]["type"] == "Sequence"
     out = tmp_path / "dist"
     result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(out), "--target", "all", "--app", "android", "--app", "ios"])
     assert result.exit_code == 0, result.output
+    assert "android-xnnpack/int8-dynamic" in result.output
+    prove_app_shells(out / checkpoint.name, tmp_path / "apps", _wrong_first_id)
 
-    def wrong_id(files):
-        files["test_vectors.json"]["vectors"][0]["input_ids"][1] += 1
-        return "ids of"
 
-    prove_app_shells(out / checkpoint.name, tmp_path / "apps", wrong_id)
+def test_app_shells_run_deberta_v3(bundles, tmp_path):
+    """The matrix's DeBERTa-v3 classifier (its tokenizer.json as transformers 5 writes it: a Replace regex with
+    a class, NFC, Strip, Metaspace) in both app shells: each kit reproduces every test vector's ids."""
+    from app_checks import prove_app_shells
+
+    _, bundle, result = bundles("deberta-v2", "sequence-classification")
+    assert result.exit_code == 0, result.output
+    normalizers = [n["type"] for n in json.loads((bundle / "tokenizer/tokenizer.json").read_text())["normalizer"]["normalizers"]]
+    assert normalizers == ["Replace", "NFC", "Strip"], normalizers
+    prove_app_shells(bundle, tmp_path / "apps", _wrong_first_id)
 
 
 @pytest.mark.parametrize("platform", ["android", "ios"])
@@ -258,6 +275,7 @@ def test_readme_compatibility_table_is_generated_from_the_matrix():
     for name, entry in results.items():
         assert {v["backend"] for v in entry["variants"].values()} == {"executorch", "coreml"}, name
         assert all(v["verdict"] == "pass" for v in entry["variants"].values()), name
+        assert set(entry.get("apps", {})) == set(APP_PLATFORMS.names()), f"{name}: no app record: run make compat"
     if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`, after the matrix above has recorded every pair
         compatibility.write_readme()
     readme = compatibility.README.read_text(encoding="utf-8")
