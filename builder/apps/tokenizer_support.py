@@ -29,6 +29,12 @@ def _kind(config: Any) -> str | None:
     return config.get("type") if isinstance(config, dict) else None
 
 
+def _unknown_kind(component: str, config: Any) -> list[str]:
+    """The problem when `config`'s type is not one the kits implement for `component` (else none)."""
+    kind, types = _kind(config), SUPPORTED[component]
+    return [] if kind in types else [f"{component} {kind!r} (supported: {', '.join(sorted(t for t in types if t))})"]
+
+
 def regex_problem(regex: str) -> str | None:
     """Why the kits' Pattern (Pattern.kt / Pattern.swift) refuses `regex`, or None: the same grammar
     (literals and escapes, classes of them, \\s, \\A, \\z, greedy + * ? {n,m}, | between branches)."""
@@ -106,8 +112,8 @@ def _pattern_problems(pattern: Any, where: str) -> list[str]:
 
 def _normalizer_problems(config: Any) -> list[str]:
     kind = _kind(config)
-    if kind not in SUPPORTED["normalizer"]:
-        return [f"normalizer {kind!r} (supported: {', '.join(sorted(t for t in SUPPORTED['normalizer'] if t))})"]
+    if unknown := _unknown_kind("normalizer", config):
+        return unknown
     if kind == "Sequence":
         return [p for step in config.get("normalizers") or [] for p in _normalizer_problems(step)]
     if kind == "Replace":
@@ -119,8 +125,8 @@ def _normalizer_problems(config: Any) -> list[str]:
 
 def _pre_tokenizer_problems(config: Any) -> list[str]:
     kind = _kind(config)
-    if kind not in SUPPORTED["pre_tokenizer"]:
-        return [f"pre_tokenizer {kind!r} (supported: {', '.join(sorted(t for t in SUPPORTED['pre_tokenizer'] if t))})"]
+    if unknown := _unknown_kind("pre_tokenizer", config):
+        return unknown
     if kind == "Sequence":
         return [p for step in config.get("pretokenizers") or [] for p in _pre_tokenizer_problems(step)]
     if kind == "Split":
@@ -141,8 +147,8 @@ def _pre_tokenizer_problems(config: Any) -> list[str]:
 def decoder_problems(config: Any) -> list[str]:
     """Why the kits' Decoder would turn ids into other text than tokenizers' decode (empty: it would not)."""
     kind = _kind(config)
-    if kind not in SUPPORTED["decoder"]:
-        return [f"decoder {kind!r} (supported: {', '.join(sorted(t for t in SUPPORTED['decoder'] if t))})"]
+    if unknown := _unknown_kind("decoder", config):
+        return unknown
     if kind == "Sequence":
         return [p for step in config.get("decoders") or [] for p in decoder_problems(step)]
     if kind == "Replace":
@@ -159,10 +165,7 @@ def unsupported(tokenizer: dict[str, Any], decodes: bool = False) -> list[str]:
     if decodes:
         problems += decoder_problems(tokenizer.get("decoder"))
     for component in ("model", "post_processor"):
-        kind = _kind(tokenizer.get(component))
-        types = SUPPORTED[component]
-        if kind not in types:
-            problems.append(f"{component} {kind!r} (supported: {', '.join(sorted(t for t in types if t))})")
+        problems += _unknown_kind(component, tokenizer.get(component))
     model = tokenizer.get("model")
     if isinstance(model, dict) and model.get("type") == "BPE":
         if model.get("dropout") not in (None, 0, 0.0):

@@ -100,7 +100,7 @@ protocol Normalizer: Sendable {
 
 /// The normalizers this kit implements, by tokenizer.json type: a new one is one line here.
 enum Normalizers {
-    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> any Normalizer)] = [
+    private static let readers = ComponentReaders<any Normalizer>(kind: "normalizer", readers: [
         ("BertNormalizer", { BertNormalizer.fromJson($0) }),
         ("Lowercase", { _ in Lowercase() }),
         ("NFD", { _ in Decompose(compatibility: false) }),
@@ -117,19 +117,9 @@ enum Normalizers {
         ("Replace", { Replace(pattern: try Pattern.fromJson($0["pattern"], "Replace normalizer"), content: scalars($0["content"]?.string ?? "")) }),
         ("Precompiled", { try Precompiled.fromJson($0) }),
         ("Sequence", { SequenceNormalizer(steps: try ($0["normalizers"]?.array ?? []).compactMap { try Normalizers.fromJson($0) }) }),
-    ]
+    ])
 
-    static func fromJson(_ value: JSONValue?) throws -> (any Normalizer)? {
-        guard let value = value else { return nil }
-        if case .null = value { return nil }
-        guard let n = value.object else { throw UnsupportedTokenizerError("malformed normalizer") }
-        let type = n["type"]?.string
-        guard let reader = readers.first(where: { $0.type == type }) else {
-            throw UnsupportedTokenizerError(
-                "unsupported normalizer \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
-        }
-        return try reader.read(n)
-    }
+    static func fromJson(_ value: JSONValue?) throws -> (any Normalizer)? { try readers.read(value) }
 }
 
 /// original[from, to) through the normalizer (none: unchanged).

@@ -40,27 +40,17 @@ indirect enum PreTokenizer: Sendable {
         }
     }
 
-    /// The pre-tokenizers this kit implements, by tokenizer.json type: a new one is one line here.
-    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> PreTokenizer)] = [
+    /// The pre-tokenizers this kit implements, by tokenizer.json type.
+    private static let readers = ComponentReaders<PreTokenizer>(kind: "pre_tokenizer", readers: [
         ("BertPreTokenizer", { _ in .bert }),
         ("ByteLevel", { .byteLevel(addPrefixSpace: $0["add_prefix_space"]?.bool ?? true, useRegex: $0["use_regex"]?.bool ?? true) }),
         ("WhitespaceSplit", { _ in .whitespaceSplit }),
         ("Metaspace", { .metaspace(try Metaspace.fromJson($0)) }),
         ("Split", { .split(try SplitPattern.fromJson($0)) }),
         ("Sequence", { .sequence(try ($0["pretokenizers"]?.array ?? []).map { try PreTokenizer.fromJson($0) }) }),
-    ]
+    ])
 
-    static func fromJson(_ value: JSONValue?) throws -> PreTokenizer {
-        guard let value = value else { return .none }
-        if case .null = value { return .none }
-        guard let p = value.object else { throw UnsupportedTokenizerError("malformed pre_tokenizer") }
-        let type = p["type"]?.string
-        guard let reader = readers.first(where: { $0.type == type }) else {
-            throw UnsupportedTokenizerError(
-                "unsupported pre_tokenizer \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
-        }
-        return try reader.read(p)
-    }
+    static func fromJson(_ value: JSONValue?) throws -> PreTokenizer { try readers.read(value) ?? .none }
 }
 
 private func splitOnWhitespace(_ s: Split, _ words: inout [Split]) {

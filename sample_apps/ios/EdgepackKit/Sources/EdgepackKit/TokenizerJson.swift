@@ -58,6 +58,26 @@ enum TokenizerJson {
     }
 }
 
+/// The tokenizer.json components of one kind this kit implements, read by their `type`: each stage's list of
+/// them is the one place its types are named (a new one is one line there).
+struct ComponentReaders<T>: Sendable {
+    let kind: String
+    let readers: [(type: String, read: @Sendable (JSONObject) throws -> T)]
+
+    /// `value` as a component; nil when absent or null; refused by name when its type is not implemented.
+    func read(_ value: JSONValue?) throws -> T? {
+        guard let value = value else { return nil }
+        if case .null = value { return nil }
+        guard let object = value.object else { throw UnsupportedTokenizerError("malformed \(kind)") }
+        let type = object["type"]?.string
+        guard let reader = readers.first(where: { $0.type == type }) else {
+            throw UnsupportedTokenizerError(
+                "unsupported \(kind) \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
+        }
+        return try reader.read(object)
+    }
+}
+
 /// A tokenizer.json number as an Int (a fraction is cut off, as Kotlin's Number.toInt()).
 func intValue(_ value: JSONValue?, _ what: String) throws -> Int {
     guard let n = value?.int else { throw UnsupportedTokenizerError("tokenizer.json: \(what) is not a number") }

@@ -19,19 +19,13 @@ protocol TokenizerModel: Sendable {
 
 /// The models this kit implements, by tokenizer.json `model.type`: a new model is its own file and one line here.
 enum TokenizerModels {
-    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> any TokenizerModel)] = [
+    private static let readers = ComponentReaders<any TokenizerModel>(kind: "model", readers: [
         ("WordPiece", { try WordPieceModel.fromJson($0) }),
         ("BPE", { try BpeModel.fromJson($0) }),
         ("Unigram", { try UnigramModel.fromJson($0) }),
-    ]
+    ])
 
-    static func fromJson(_ model: JSONObject) throws -> any TokenizerModel {
-        let type = model["type"]?.string
-        guard let reader = readers.first(where: { $0.type == type }) else {
-            throw UnsupportedTokenizerError("unsupported model \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
-        }
-        return try reader.read(model)
-    }
+    static func fromJson(_ model: JSONObject) throws -> any TokenizerModel { try readers.read(.object(model))! }
 }
 
 /// A vocabulary keyed by exact UTF-8 bytes (never by canonically equivalent Swift strings).

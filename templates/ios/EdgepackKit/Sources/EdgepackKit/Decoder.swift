@@ -9,7 +9,7 @@ protocol Decoder: Sendable {
 
 /// The decoders this kit implements, by tokenizer.json type: a new one is one line here.
 enum Decoders {
-    private static let readers: [(type: String, read: @Sendable (JSONObject) throws -> any Decoder)] = [
+    private static let readers = ComponentReaders<any Decoder>(kind: "decoder", readers: [
         ("WordPiece", { WordPieceDecoder(prefix: scalars($0["prefix"]?.string ?? "##"), cleanup: $0["cleanup"]?.bool ?? true) }),
         ("ByteLevel", { _ in ByteLevelDecoder() }),
         ("Metaspace", {
@@ -28,19 +28,9 @@ enum Decoders {
                                 stop: try intValue($0["stop"] ?? .int(0), "Strip decoder stop"))
         }),
         ("Sequence", { SequenceDecoder(steps: try ($0["decoders"]?.array ?? []).compactMap { try Decoders.fromJson($0) }) }),
-    ]
+    ])
 
-    static func fromJson(_ value: JSONValue?) throws -> (any Decoder)? {
-        guard let value = value else { return nil }
-        if case .null = value { return nil }
-        guard let d = value.object else { throw UnsupportedTokenizerError("malformed decoder") }
-        let type = d["type"]?.string
-        guard let reader = readers.first(where: { $0.type == type }) else {
-            throw UnsupportedTokenizerError(
-                "unsupported decoder \(type ?? "(untyped)"): only \(readers.map { $0.type }.joined(separator: ", ")) are supported")
-        }
-        return try reader.read(d)
-    }
+    static func fromJson(_ value: JSONValue?) throws -> (any Decoder)? { try readers.read(value) }
 }
 
 /// A decoder this kit does not implement: decoding fails with the reason.

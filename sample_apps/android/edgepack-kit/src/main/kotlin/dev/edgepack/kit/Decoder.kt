@@ -8,8 +8,8 @@ internal interface Decoder {
     fun decodeChain(tokens: List<String>): List<String>
 
     companion object {
-        /** The decoders this kit implements, by tokenizer.json type: a new one is one line here. */
-        private val readers: Map<String, (Map<*, *>) -> Decoder> = linkedMapOf(
+        /** The decoders this kit implements, by tokenizer.json type. */
+        private val readers = ComponentReaders<Decoder>("decoder", linkedMapOf(
             "WordPiece" to { v -> WordPieceDecoder(v["prefix"] as? String ?: "##", v["cleanup"] as? Boolean ?: true) },
             "ByteLevel" to { _ -> ByteLevelDecoder },
             "Metaspace" to { v ->
@@ -26,18 +26,9 @@ internal interface Decoder {
                 StripDecoder(content[0], intValue(v["start"] ?: 0, "Strip decoder start"), intValue(v["stop"] ?: 0, "Strip decoder stop"))
             },
             "Sequence" to { v -> SequenceDecoder((v["decoders"] as? List<*> ?: emptyList<Any?>()).mapNotNull { fromJson(it) }) },
-        )
+        ))
 
-        fun fromJson(value: Any?): Decoder? = when (value) {
-            null -> null
-            is Map<*, *> -> {
-                val type = value["type"] as? String
-                val read = readers[type] ?: throw UnsupportedTokenizerException(
-                    "unsupported decoder ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
-                read(value)
-            }
-            else -> throw UnsupportedTokenizerException("malformed decoder")
-        }
+        fun fromJson(value: Any?): Decoder? = readers.read(value)
     }
 }
 

@@ -101,8 +101,8 @@ internal interface Normalizer {
     fun normalize(n: Normalized): Normalized
 
     companion object {
-        /** The normalizers this kit implements, by tokenizer.json type: a new one is one line here. */
-        private val readers: Map<String, (Map<*, *>) -> Normalizer> = linkedMapOf(
+        /** The normalizers this kit implements, by tokenizer.json type. */
+        private val readers = ComponentReaders<Normalizer>("normalizer", linkedMapOf(
             "BertNormalizer" to { v -> BertNormalizer.fromJson(v) },
             "Lowercase" to { _ -> Lowercase },
             "NFD" to { _ -> Decompose(compatibility = false) },
@@ -116,18 +116,9 @@ internal interface Normalizer {
             "Replace" to { v -> Replace(Pattern.fromJson(v["pattern"], "Replace normalizer"), codePoints(v["content"] as? String ?: "")) },
             "Precompiled" to { v -> Precompiled.fromJson(v) },
             "Sequence" to { v -> SequenceNormalizer((v["normalizers"] as? List<*> ?: emptyList<Any?>()).mapNotNull { fromJson(it) }) },
-        )
+        ))
 
-        fun fromJson(value: Any?): Normalizer? = when (value) {
-            null -> null
-            is Map<*, *> -> {
-                val type = value["type"] as? String
-                val read = readers[type] ?: throw UnsupportedTokenizerException(
-                    "unsupported normalizer ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
-                read(value)
-            }
-            else -> throw UnsupportedTokenizerException("malformed normalizer")
-        }
+        fun fromJson(value: Any?): Normalizer? = readers.read(value)
     }
 }
 

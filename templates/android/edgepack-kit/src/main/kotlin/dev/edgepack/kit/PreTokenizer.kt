@@ -47,26 +47,17 @@ internal interface PreTokenizer {
     }
 
     companion object {
-        /** The pre-tokenizers this kit implements, by tokenizer.json type: a new one is one line here. */
-        private val readers: Map<String, (Map<*, *>) -> PreTokenizer> = linkedMapOf(
+        /** The pre-tokenizers this kit implements, by tokenizer.json type. */
+        private val readers = ComponentReaders<PreTokenizer>("pre_tokenizer", linkedMapOf(
             "BertPreTokenizer" to { _ -> Bert },
             "ByteLevel" to { v -> ByteLevel(v["add_prefix_space"] as? Boolean ?: true, v["use_regex"] as? Boolean ?: true) },
             "WhitespaceSplit" to { _ -> WhitespaceSplit },
             "Metaspace" to { v -> Metaspace.fromJson(v) },
             "Split" to { v -> SplitPattern.fromJson(v) },
             "Sequence" to { v -> Sequence((v["pretokenizers"] as? List<*> ?: emptyList<Any?>()).map { fromJson(it) }) },
-        )
+        ))
 
-        fun fromJson(value: Any?): PreTokenizer = when (value) {
-            null -> None
-            is Map<*, *> -> {
-                val type = value["type"] as? String
-                val read = readers[type] ?: throw UnsupportedTokenizerException(
-                    "unsupported pre_tokenizer ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
-                read(value)
-            }
-            else -> throw UnsupportedTokenizerException("malformed pre_tokenizer")
-        }
+        fun fromJson(value: Any?): PreTokenizer = readers.read(value) ?: None
     }
 }
 

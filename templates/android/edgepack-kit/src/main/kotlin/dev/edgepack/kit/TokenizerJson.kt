@@ -47,6 +47,24 @@ internal object TokenizerJson {
     }
 }
 
+/**
+ * The tokenizer.json components of one [kind] this kit implements, read by their `type`: each stage's
+ * list of them is the one place its types are named (a new one is one line there).
+ */
+internal class ComponentReaders<T>(private val kind: String, private val readers: Map<String, (Map<*, *>) -> T>) {
+    /** [value] as a component; null when absent; refused by name when its type is not implemented. */
+    fun read(value: Any?): T? = when (value) {
+        null -> null
+        is Map<*, *> -> {
+            val type = value["type"] as? String
+            val read = readers[type] ?: throw UnsupportedTokenizerException(
+                "unsupported $kind ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
+            read(value)
+        }
+        else -> throw UnsupportedTokenizerException("malformed $kind")
+    }
+}
+
 /** A tokenizer.json number as an Int (a fraction is cut off). */
 internal fun intValue(v: Any?, what: String): Int = (v as? Number)?.toInt()
     ?: throw UnsupportedTokenizerException("tokenizer.json: $what is not a number")

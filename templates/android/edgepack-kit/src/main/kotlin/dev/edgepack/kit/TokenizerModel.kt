@@ -14,18 +14,13 @@ internal interface TokenizerModel {
 
 /** The models this kit implements, by tokenizer.json `model.type`: a new model is its own file and one line here. */
 internal object TokenizerModels {
-    private val readers: Map<String, (Map<*, *>) -> TokenizerModel> = linkedMapOf(
+    private val readers = ComponentReaders<TokenizerModel>("model", linkedMapOf(
         "WordPiece" to { model -> WordPieceModel.fromJson(model) },
         "BPE" to { model -> BpeModel.fromJson(model) },
         "Unigram" to { model -> UnigramModel.fromJson(model) },
-    )
+    ))
 
-    fun fromJson(model: Map<*, *>): TokenizerModel {
-        val type = model["type"] as? String
-        val read = readers[type] ?: throw UnsupportedTokenizerException(
-            "unsupported model ${type ?: "(untyped)"}: only ${readers.keys.joinToString(", ")} are supported")
-        return read(model)
-    }
+    fun fromJson(model: Map<*, *>): TokenizerModel = readers.read(model)!!
 }
 
 /** A model's `vocab` (token -> id). */
