@@ -20,9 +20,10 @@ from tokenizers import Tokenizer
 from builder.apps import kotlin
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
-from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
-                               bpe_configs as make_bpe_configs, every_code_point, every_code_point_after_a_key, refusals,
-                               regex_probe, sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
+from tokenizer_configs import (BPE_CONFIGS, PAIRS, REGEX_CASES, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS,
+                               added_token_variants, bpe_configs as make_bpe_configs, every_code_point,
+                               every_code_point_after_a_key, refusals, regex_probe, regex_probe_tokenizer,
+                               sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
 
@@ -159,3 +160,18 @@ def test_every_code_point_after_a_key_matches_hf(name, spm_configs, kit_jar, tmp
     grapheme clusters and the composition tables end to end."""
     path, texts = every_code_point_after_a_key(spm_configs[name][0], tmp_path)
     assert _assert_parity(path, texts, kit_jar) == len(texts)
+
+
+@pytest.mark.parametrize("regex", REGEX_CASES)
+def test_regex_grammar_is_the_builders(regex, kit_jar, tmp_path):
+    """The kit accepts a Replace / Split regex exactly when the builder's check does (so an app is refused up
+    front, never generated with a pattern its tokenizer would then refuse on the phone)."""
+    from builder.apps.tokenizer_support import regex_problem
+
+    path = regex_probe_tokenizer(regex, tmp_path)
+    why = regex_problem(regex)
+    if why is None:
+        kotlin.run_kotlin_tokenizer(path, ["a  b"], kit_jar)
+    else:
+        with pytest.raises(RuntimeError, match="exited 2: unsupported tokenizer: unsupported Replace normalizer regex"):
+            kotlin.run_kotlin_tokenizer(path, ["a  b"], kit_jar)

@@ -20,9 +20,10 @@ from tokenizers import Tokenizer
 from builder.apps import swift, swift_toolchain
 from builder.apps.tokenizer_support import unsupported
 from checkpoints import minilm_dir
-from tokenizer_configs import (BPE_CONFIGS, PAIRS, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS, added_token_variants,
-                               bpe_configs, canonical_equivalents, every_code_point, every_code_point_after_a_key, refusals,
-                               sentencepiece_configs, single_word_every_code_point, trained_wordpiece)
+from tokenizer_configs import (BPE_CONFIGS, PAIRS, REGEX_CASES, SENTENCEPIECE_CONFIGS, TEXTS, WORDPIECE_CONFIGS,
+                               added_token_variants, bpe_configs, canonical_equivalents, every_code_point,
+                               every_code_point_after_a_key, refusals, regex_probe_tokenizer, sentencepiece_configs,
+                               single_word_every_code_point, trained_wordpiece)
 from tools import unicode_tables
 
 CONFIGS = [
@@ -120,3 +121,18 @@ def test_invalid_json_is_refused(tokenize_bin, tmp_path):
     path.write_text(minilm_dir().joinpath("tokenizer.json").read_text(encoding="utf-8").rstrip()[:-1] + ",}", encoding="utf-8")
     with pytest.raises(RuntimeError, match=r"exited 2: unsupported tokenizer: tokenizer.json is not valid JSON"):
         swift.run_swift_tokenizer(path, ["hello"], tokenize_bin)
+
+
+@pytest.mark.parametrize("regex", REGEX_CASES)
+def test_regex_grammar_is_the_builders(regex, tokenize_bin, tmp_path):
+    """The kit accepts a Replace / Split regex exactly when the builder's check does (so an app is refused up
+    front, never generated with a pattern its tokenizer would then refuse on the phone)."""
+    from builder.apps.tokenizer_support import regex_problem
+
+    path = regex_probe_tokenizer(regex, tmp_path)
+    why = regex_problem(regex)
+    if why is None:
+        swift.run_swift_tokenizer(path, ["a  b"], tokenize_bin)
+    else:
+        with pytest.raises(RuntimeError, match="exited 2: unsupported tokenizer: unsupported Replace normalizer regex"):
+            swift.run_swift_tokenizer(path, ["a  b"], tokenize_bin)

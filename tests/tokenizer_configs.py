@@ -453,3 +453,19 @@ def every_code_point_after_a_key(tokenizer: Path, directory: Path) -> tuple[Path
     plain = edit_json(tokenizer, directory / f"plain-{tokenizer.stem}.json", lambda d: d.update(truncation=None, padding=None))
     cps = [cp for cp in [*range(0x40000), *range(0xE0000, 0xE1000)] if not 0xD800 <= cp <= 0xDFFF]
     return plain, ["".join(f"a{chr(cp)}B \uff21{chr(cp)} " for cp in cps[i:i + 400]) for i in range(0, len(cps), 400)]
+
+
+# --------------------------------------------------------------------------- the regex grammar
+
+# Patterns on both sides of the kits' regex grammar (Pattern.kt / Pattern.swift): the builder's
+# tokenizer_support.regex_problem must accept exactly the ones the kits accept.
+REGEX_CASES = [
+    " {2,}", "\\A +| +\\z", "\\A\u2581", "\\s{2,}|[\\n\\r\\t]", ",|\\(|\\)", "\\s+", "a?b*c{2}d{1,3}", "[a-c\\-x]+",
+    "(a|b)+", "a*", "\\A", "[^a]", "a+?", "x{2", "a|", "\\d", ".", "[a[b]]", "\\w+", "a{x}",
+]
+
+
+def regex_probe_tokenizer(regex: str, directory: Path) -> Path:
+    """MiniLM's tokenizer.json whose normalizer is a Replace with `regex`."""
+    return edit_json(minilm_dir() / "tokenizer.json", directory / f"regex-{REGEX_CASES.index(regex)}.json",
+                     lambda d: d.update(normalizer={"type": "Replace", "pattern": {"Regex": regex}, "content": " "}))
