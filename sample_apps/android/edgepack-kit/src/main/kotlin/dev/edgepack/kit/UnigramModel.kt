@@ -38,8 +38,8 @@ internal class UnigramModel(
                 if (from[end] < 0 || candidate > score[end]) { score[end] = candidate; from[end] = start; id[end] = piece }
                 if (length == 1) single = true
             }
-            if (!single) {
-                val unk = unkId ?: throw IllegalStateException("Unigram model has no unk_id for ${text(start, start + 1)}")
+            if (!single && unkId != null) {
+                val unk: Int = unkId
                 val candidate = base + unkScore
                 if (from[start + 1] < 0 || candidate > score[start + 1]) { score[start + 1] = candidate; from[start + 1] = start; id[start + 1] = unk }
             }
@@ -50,6 +50,7 @@ internal class UnigramModel(
         var end = n
         while (end > 0) {
             val start = from[end]
+            if (start < 0) return emptyList() // no unk_id and a character no piece covers: `tokenizers` fails here
             val last = spans.lastOrNull()
             if (id[end] == unkId && last != null && last[2] == 1 && last[0] == end) last[0] = start
             else spans.add(intArrayOf(start, end, if (id[end] == unkId) 1 else 0))
@@ -70,7 +71,7 @@ internal class UnigramModel(
                 val bytes = utf8(codePoints(piece)).map { "<0x%02X>".format(it.toInt() and 0xFF) }
                 if (bytes.all { it in vocab }) { bytes.forEach { out.add(Tok(vocab[it]!!, it, start, stop)) }; continue }
             }
-            out.add(Tok(unkId!!, piece, start, stop))
+            unkId?.let { out.add(Tok(it, piece, start, stop)) }
         }
         return out
     }

@@ -12,7 +12,6 @@ internal class IntArrayBuilder(capacity: Int) {
     }
 
     fun get(i: Int): Int = data[i]
-    fun clear() { size = 0 }
     fun set(i: Int, v: Int) { data[i] = v }
 
     fun toArray(): IntArray = data.copyOf(size)

@@ -90,8 +90,6 @@ internal class Changes(capacity: Int) {
 
     fun codePoints(): IntArray = cps.toArray()
 
-    fun clear() { cps.clear(); changes.clear(); changeArray = null }
-
     private var changeArray: IntArray? = null
     fun change(k: Int): Int = (changeArray ?: changes.toArray().also { changeArray = it })[k]
 }
@@ -294,13 +292,13 @@ internal class Compose(private val compatibility: Boolean) : Normalizer {
         val decomposed = Decompose.changes(n.cps, compatibility)
         val chars = decomposed.codePoints()
         val out = Changes(chars.size)
-        val blocked = Changes(4) // marks after the starter that did not compose with it
+        val blocked = ArrayList<IntArray>(4) // (mark, change) after the starter that did not compose with it
         var starter = -1
         var starterChange = 0
         var lastClass = -1 // class of the last mark kept in [blocked]; -1: none since the starter
         fun flush() {
             if (starter >= 0) out.add(starter, starterChange)
-            for (k in 0 until blocked.size) out.add(blocked.codePoints()[k], blocked.change(k))
+            for ((mark, change) in blocked) out.add(mark, change)
             blocked.clear()
         }
         for (k in chars.indices) {
@@ -315,7 +313,7 @@ internal class Compose(private val compatibility: Boolean) : Normalizer {
             when {
                 composed != null -> { starter = composed; starterChange += change - 1 }
                 cls == 0 -> { flush(); starter = ch; starterChange = change; lastClass = -1 }
-                else -> { blocked.add(ch, change); lastClass = cls }
+                else -> { blocked.add(intArrayOf(ch, change)); lastClass = cls }
             }
         }
         flush()
