@@ -9,9 +9,12 @@ import Foundation
 // - GPT-2 / RoBERTa byte-level BPE: ByteLevel pre-tokenizer (GPT-2 split regex, byte-to-unicode
 //   mapping), BPE, RobertaProcessing / ByteLevel (trim_offsets) / Sequence post-processors, and
 //   the Lowercase normalizer;
+// - SentencePiece (XLM-RoBERTa, T5, ALBERT, DeBERTa-v3; Llama, Gemma, Mistral): Unigram, BPE with
+//   byte_fallback, the Precompiled charsmap, NFD/NFKD/NFC/NFKC, StripAccents, Nmt, Replace, Strip,
+//   Prepend and Sequence normalizers, Metaspace, WhitespaceSplit, Split and Sequence pre-tokenizers;
 //
-// with truncation, padding and added tokens. Anything else is refused with
-// UnsupportedTokenizerError naming the component.
+// with truncation, padding and added tokens, and ids back to text (`decode`). Anything else is
+// refused with UnsupportedTokenizerError naming the component.
 //
 // Offsets are (start, end) in Unicode code points of the original text, as Python's
 // `Encoding.offsets` gives them; special tokens get (0, 0).
@@ -32,14 +35,20 @@ import Foundation
 //
 // - Tokenizer: this facade: reads tokenizer.json, runs the stages, encodes a text or a pair;
 // - Encoding: the result, and Seq, a sequence being built;
-// - TokenizerJson: tokenizer.json into the configuration of every stage; what is refused;
+// - TokenizerJson: tokenizer.json into the configuration of every stage; what is refused
+//   (ComponentReaders: each stage's types, read by tokenizer.json `type`);
 // - AddedTokens: added tokens, matched in the raw text and in the normalized text;
-// - Normalizer: BertNormalizer and Lowercase, each character aligned with the original;
-// - PreTokenizer: BertPreTokenizer and ByteLevel (GPT-2 split regex, byte-to-unicode mapping);
+// - Normalizer: the normalizers, each character aligned with the original as NormalizedString
+//   aligns it; Precompiled: the SentencePiece charsmap and grapheme clusters; Pattern: the
+//   String / Regex patterns of Replace and Split;
+// - PreTokenizer: BertPreTokenizer, ByteLevel (GPT-2 split regex, byte-to-unicode mapping),
+//   Metaspace, WhitespaceSplit, Split, Sequence;
 // - TokenizerModel: what a model gives the pipeline, and the models by tokenizer.json type;
-// - WordPieceModel, BpeModel: one file per model (a new model is one file and one line in
+// - WordPieceModel, BpeModel, UnigramModel: one file per model (a new model is one file and one line in
 //   TokenizerModel);
 // - PostProcessor: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence;
+// - Decoder: ids back to text (WordPiece, ByteLevel, Metaspace, BPEDecoder, Replace, ByteFallback,
+//   Fuse, Strip, Sequence), for fill-mask candidates and generated text;
 // - Truncation: truncation and padding;
 // - UnicodeData: lookups over UnicodeTables (generated data only: tools/unicode_tables.py);
 // - CodePoints: text as arrays of code points;

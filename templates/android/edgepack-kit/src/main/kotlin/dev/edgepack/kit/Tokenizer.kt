@@ -14,9 +14,8 @@ package dev.edgepack.kit
  *   Prepend and Sequence normalizers, Metaspace, WhitespaceSplit, Split and Sequence
  *   pre-tokenizers;
  *
- * with truncation, padding and added tokens. Anything else (NFC/NFKC among them) is refused
- * with [UnsupportedTokenizerException]. The iOS kit implements the WordPiece and byte-level BPE
- * parts so far.
+ * with truncation, padding and added tokens; NFC/NFKC too, and ids back to text ([decode]).
+ * Anything else is refused with [UnsupportedTokenizerException].
  *
  * Offsets are (start, end) in Unicode code points of the original text, as Python's
  * `Encoding.offsets` gives them; special tokens get (0, 0).
@@ -28,12 +27,12 @@ package dev.edgepack.kit
  * Unicode version.
  *
  * One file per stage of the `tokenizers` pipeline, with the same file and type names in the
- * iOS kit (EdgepackKit/Sources/EdgepackKit/<name>.swift), so that one port reads against the other
- * (the SentencePiece files, Pattern, Precompiled and UnigramModel, are not ported yet):
+ * iOS kit (EdgepackKit/Sources/EdgepackKit/<name>.swift), so that one port reads against the other:
  *
  * - Tokenizer: this facade: reads tokenizer.json, runs the stages, encodes a text or a pair;
  * - Encoding: the result, and [Seq], a sequence being built;
- * - TokenizerJson: tokenizer.json into the configuration of every stage; what is refused;
+ * - TokenizerJson: tokenizer.json into the configuration of every stage; what is refused
+ *   (ComponentReaders: each stage's types, read by tokenizer.json `type`);
  * - AddedTokens: added tokens, matched in the raw text and in the normalized text;
  * - Normalizer: the normalizers, each character aligned with the original as NormalizedString
  *   aligns it; Precompiled: the SentencePiece charsmap and grapheme clusters; Pattern: the
