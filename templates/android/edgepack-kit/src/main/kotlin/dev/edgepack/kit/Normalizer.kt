@@ -80,7 +80,6 @@ internal class Changes(capacity: Int) {
     fun replaceMany(replaced: Int, replacement: IntArray) {
         for (c in replacement) add(c, 0)
         val diff = replacement.size - replaced
-        changeArray = null
         if (diff > 0) {
             for (k in size - diff until size) changes.set(k, 1)
         } else if (diff < 0 && size > 0) {
@@ -89,9 +88,7 @@ internal class Changes(capacity: Int) {
     }
 
     fun codePoints(): IntArray = cps.toArray()
-
-    private var changeArray: IntArray? = null
-    fun change(k: Int): Int = (changeArray ?: changes.toArray().also { changeArray = it })[k]
+    fun change(k: Int): Int = changes.get(k)
 }
 
 /** tokenizer.json `normalizer`: one step of `tokenizers`' normalizers. */
