@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/edgepack build -o dist/ --target all --app android --app ios
+	$(BIN)/edgepack build -o dist/ --target all --app android --app ios --app ios:executorch
 
 test: $(STAMP) app-tools
 	$(PYTEST)

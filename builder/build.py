@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from builder.apps.platforms import APP_PLATFORMS
+from builder.apps.platforms import app_folder, parse_app_shell
 from builder.backends import BACKENDS, backend_settings
 from builder.backends.base import Backend, LoweringJob, ModelFacts
 from builder.bundle import (BundleWriter, DestinationLock, artifact_sha256, artifact_size, check_destination, check_writable,
@@ -61,7 +61,7 @@ class BuildOptions:
     backend_settings: dict[str, Any] = field(default_factory=dict)
     # Ship artifacts that cannot be run on this machine; the manifest then says "unverified".
     allow_unverified: bool = False
-    # App shells to generate into the bundle's apps/<platform> folder (builder.apps.platforms).
+    # App shells to generate into the bundle's apps/ folder: "platform" or "platform:runtime" (builder.apps.platforms).
     apps: tuple[str, ...] = ()
     # Where the toolchain's own output was captured (builder.quiet); kept in the bundle as build.log.
     toolchain_log: Path | None = None
@@ -112,9 +112,9 @@ def plan(options: BuildOptions) -> list[Step]:
             steps.append(Step(profile, backend, settings, recipe))
         used.update(chosen)
     for app in options.apps:
-        shell = APP_PLATFORMS.get(app)
-        if not any(step.backend.name == shell.backend for step in steps):
-            raise EdgepackError(f"--app {app} embeds a {shell.backend} variant; add --target {shell.target} (or --target all)")
+        _, runtime = parse_app_shell(app)
+        if not any(step.backend.name == runtime.backend for step in steps):
+            raise EdgepackError(f"--app {app} embeds a {runtime.backend} variant; add --target {runtime.target} (or --target all)")
     for recipe in options.recipes:
         if recipe not in used:
             offered = sorted({r for p in profiles for r in p.recipes})
@@ -160,8 +160,8 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
         if options.apps:
             tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())
             for app in options.apps:
-                APP_PLATFORMS.get(app).check_embeddable(task.name, task.postprocessing(), tokenizer_json,
-                                                        "this checkpoint's tokenizer")
+                parse_app_shell(app)[0].check_embeddable(task.name, task.postprocessing(), tokenizer_json,
+                                                         "this checkpoint's tokenizer")
         model = checkpoint.load_model(texts)
     lock.acquire()
     if checkpoint.adapter:
@@ -219,8 +219,9 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                                     status, stages.timings, list(programs.values()))
             write_report(writer.staging / "parity", manifest, variants)
             if status != STATUS_FAILED:
-                for app in options.apps:
-                    APP_PLATFORMS.get(app).generate(writer.staging, writer.staging / "apps" / app, manifest=manifest)
+                for platform, runtime in dict.fromkeys(map(parse_app_shell, options.apps)):
+                    platform.generate(writer.staging, writer.staging / "apps" / app_folder(platform, runtime),
+                                      runtime=runtime.name, manifest=manifest)
             bundle = writer.commit(manifest)
     return BuildResult(bundle, status, variants, dict(stages.timings))
 

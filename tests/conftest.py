@@ -99,9 +99,10 @@ def tiny_checkpoints(shared_checkpoint) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def demo_bundle(cli_build):
-    """The embedded demo built the way `make demo` builds it (both targets, both app shells),
-    through the CLI."""
-    built = cli_build(None, "--target", "all", "--app", "android", "--app", "ios", name="demo-intent-classifier")
+    """The embedded demo built the way `make demo` builds it (both targets, the app shells: Android, iOS on
+    Core ML and on ExecuTorch), through the CLI."""
+    built = cli_build(None, "--target", "all", "--app", "android", "--app", "ios", "--app", "ios:executorch",
+                      name="demo-intent-classifier")
     assert built.exit_code == 0, built.output
     assert "Bundle verified" in built.output
     return built.bundle, built.output

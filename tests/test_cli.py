@@ -105,7 +105,7 @@ def test_every_choice_comes_from_a_registry_and_every_entry_is_reachable():
     """The registries are the only lists of names: what the CLI offers is exactly what they hold."""
     import click
 
-    from builder.apps.platforms import APP_PLATFORMS
+    from builder.apps.platforms import APP_PLATFORMS, app_shells
     from builder.backends import BACKENDS, backend_settings
     from builder.commands.app import check_tokenizer_command, generate_command
     from builder.commands.build import build_command
@@ -113,9 +113,12 @@ def test_every_choice_comes_from_a_registry_and_every_entry_is_reachable():
     from builder.tasks import TASKS
 
     options = {param.name: param for param in build_command.params}
-    assert list(options["apps"].type.choices) == APP_PLATFORMS.names()
+    assert list(options["apps"].type.choices) == app_shells()
+    assert set(APP_PLATFORMS.names()) < set(app_shells())
     for command in (generate_command, check_tokenizer_command):
         assert list(next(p for p in command.params if p.name == "platform").type.choices) == APP_PLATFORMS.names()
+    runtimes = {r.name for _, p in APP_PLATFORMS.items() for r in p.runtimes}
+    assert set(next(p for p in generate_command.params if p.name == "runtime").type.choices) == runtimes
     # Each backend setting is one option with its own flag and values; no other build option is a fixed list.
     for key, (_, setting) in backend_settings().items():
         assert options[key].opts == [setting.flag] and tuple(options[key].type.choices) == setting.choices
@@ -131,7 +134,8 @@ def test_every_choice_comes_from_a_registry_and_every_entry_is_reachable():
     for name in [*TASKS.names(), *(p.name for p in profiles), *(p.platform for p in profiles)]:
         assert name in help_text, name
     for _, shell in APP_PLATFORMS.items():
-        assert shell.backend in BACKENDS and any(p.name == shell.target or p.platform == shell.target for p in profiles)
+        for runtime in shell.runtimes:
+            assert runtime.backend in BACKENDS and any(p.name == runtime.target or p.platform == runtime.target for p in profiles)
         assert set(shell.tasks) <= set(TASKS.names())
 
 

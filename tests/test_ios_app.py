@@ -17,17 +17,19 @@ import pytest
 from click.testing import CliRunner
 
 from builder.apps import swift_toolchain, xcode
+from builder.apps.platforms import APP_PLATFORMS
 from builder.apps.escaping import pbxproj_string, swift_string
 from builder.apps.ios import generate_ios_app
 from builder.apps.scaffold import MARKER
 from builder.cli import cli
 from builder.errors import EdgepackError
 from bundles import assert_same_manifest, assert_same_vectors
-from tools import pbxproj_checks, swift_checks, syntax
+from tools import pbxproj_checks, swift_checks, swift_signatures, syntax
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_apps" / "ios"
 STUB = ROOT / "tools" / "ios-stubs" / "CoreML"
+EXECUTORCH_STUB = ROOT / "tools" / "ios-stubs" / "ExecuTorch"
 HOSTILE_NAME = 'Tom\'s "Best" \\(x) \\ $(HOME) ${x} @home\nline two\t<b>&amp; 日本語 🎉\u2028end'
 
 
@@ -89,7 +91,7 @@ def test_project_check_requires_the_model_in_the_app_target(app, tmp_path):
     shutil.rmtree(model)
     # Without the model on disk the generator leaves it out, and the check says so.
     xcode.write_project(copy, bundle_id="dev.edgepack.demo", deployment_target="17.0")
-    assert any("no Core ML model in the app target" in p for p in pbxproj_checks.check_project(copy))
+    assert any("no model in the app target" in p for p in pbxproj_checks.check_project(copy))
 
 
 def test_swift_package_builds_and_replays_the_bundle(app):
@@ -124,13 +126,96 @@ def test_typecheck_catches_core_ml_misuse(app, tmp_path):
     _swift_or_fail()
     copy = tmp_path / "app"
     shutil.copytree(app, copy)
-    model = copy / "App/EdgepackModel.swift"
-    model.write_text(model.read_text().replace("model.prediction(from: features)", "model.predictions(from: features)")
-                     .replace("dataType: .int32", "dataType: .int64"))
+    runner = copy / "App/CoreMLRunner.swift"
+    runner.write_text(runner.read_text().replace("model.prediction(from: features)", "model.predictions(from: features)")
+                      .replace("dataType: .int32", "dataType: .int64"))
+    # The ExecuTorch stub, in the same build: a member upstream does not have is an error too.
+    (copy / "App/Misuse.swift").write_text("import ExecuTorch\n\nfunc misuse(_ module: Module) throws {\n"
+                                           "    try module.loadMethod(\"forward\")\n}\n")
     result = swift_checks.typecheck_app(copy)
     assert not result.ok
-    assert any("EdgepackModel.swift" in e and "predictions" in e for e in result.errors), result.errors
+    assert any("CoreMLRunner.swift" in e and "predictions" in e for e in result.errors), result.errors
     assert any("int64" in e for e in result.errors), result.errors
+    assert any("Misuse.swift" in e and "loadMethod" in e for e in result.errors), result.errors
+
+
+@pytest.fixture(scope="module")
+def executorch_app(demo_bundle) -> Path:
+    """`build --app ios:executorch` wrote it (the same generator as `edgepack app --runtime executorch`)."""
+    return demo_bundle[0] / "apps" / "ios-executorch"
+
+
+def test_executorch_app_embeds_the_pte_and_pins_the_verified_runtime(executorch_app, demo_bundle):
+    """`--runtime executorch`: the Android app's .pte, ExecuTorch's Swift package at the version the bundle was
+    verified with, its products and linker flag in the app target, the ExecuTorch runner and tests, no Core ML."""
+    app = executorch_app
+    manifest = json.loads((demo_bundle[0] / "manifest.json").read_text())
+    marker = json.loads((app / MARKER).read_text())
+    assert (marker["runtime"], marker["variant"]) == ("executorch", "android-xnnpack/int8-dynamic")
+    assert (app / "App/Resources/model-int8-dynamic.pte").read_bytes() == \
+        (demo_bundle[0] / "executorch/model-int8-dynamic.pte").read_bytes()
+    assert not list((app / "App/Resources").glob("*.mlpackage"))
+    assert {p.name for p in (app / "App").glob("*Runner.swift")} == {"ExecuTorchRunner.swift"}
+    assert [p.name for p in (app / "AppTests").glob("*.swift")] == ["ExecuTorchParityTests.swift"]
+    assert syntax.parse_tree_errors(app) == []
+    assert pbxproj_checks.check_project(app) == []
+    objects = pbxproj_checks.load(app / xcode.PROJECT_FILE / "project.pbxproj")["objects"]
+    (remote,) = [o for o in objects.values() if o["isa"] == "XCRemoteSwiftPackageReference"]
+    version = manifest["toolchain"]["executorch"]
+    assert remote["repositoryURL"] == "https://github.com/pytorch/executorch"
+    assert remote["requirement"] == {"kind": "branch", "branch": f"swiftpm-{version}"}
+    products = {o["productName"] for o in objects.values() if o["isa"] == "XCSwiftPackageProductDependency"}
+    assert products == {"EdgepackKit", "executorch", "backend_xnnpack", "kernels_optimized", "kernels_quantized"}
+    app_configs = [o["buildSettings"] for o in objects.values()
+                   if o["isa"] == "XCBuildConfiguration" and o["buildSettings"].get("PRODUCT_BUNDLE_IDENTIFIER") == "dev.edgepack.demo-intent-classifier"]
+    assert len(app_configs) == 2 and all(c["OTHER_LDFLAGS"] == ["$(inherited)", "-all_load"] for c in app_configs)
+    assert "IPHONEOS_DEPLOYMENT_TARGET = 17.0;" in (app / xcode.PROJECT_FILE / "project.pbxproj").read_text()
+    readme = (app / "README.md").read_text()
+    assert f"ExecuTorch {version}" in readme and f"swiftpm-{version}" in readme and "Core ML" not in readme
+
+
+def test_executorch_app_typechecks_against_the_stub(executorch_app):
+    _swift_or_fail()
+    result = swift_checks.typecheck_app(executorch_app, cache_name="ios-app-typecheck-executorch")
+    assert result.ok, result.summary()
+    assert sorted(result.parse_only) == ["App/ContentView.swift", "App/EdgepackApp.swift"]
+
+
+def test_executorch_app_project_check_finds_a_missing_runtime_setting(executorch_app, tmp_path):
+    copy = tmp_path / "app"
+    shutil.copytree(executorch_app, copy)
+    pbxproj = copy / xcode.PROJECT_FILE / "project.pbxproj"
+    text = pbxproj.read_text()
+    pbxproj.write_text(text.replace("-all_load", "-ObjC").replace("productName = kernels_quantized;", "productName = kernels_llm;"))
+    problems = pbxproj_checks.check_project(copy)
+    assert any("OTHER_LDFLAGS" in p and "-all_load" in p for p in problems), problems
+    assert any("kernels_quantized" in p for p in problems), problems
+
+
+def test_executorch_stub_declares_exactly_what_signatures_lists(tmp_path):
+    """SIGNATURES.txt holds the upstream form of each declaration (checked against pytorch/executorch's sources with
+    `python -m tools.swift_signatures`); the stub must declare exactly those."""
+    assert swift_signatures.stub_problems(EXECUTORCH_STUB) == []
+    copy = tmp_path / "ExecuTorch"
+    shutil.copytree(EXECUTORCH_STUB, copy)
+    stub = copy / "ExecuTorch.swift"
+    text = stub.read_text()
+    assert "func load(_ methodName: String) throws" in text
+    stub.write_text(text.replace("func load(_ methodName: String) throws", "func load(method methodName: String) throws"))
+    problems = swift_signatures.stub_problems(copy)
+    assert len(problems) == 2 and any("load(method" in p for p in problems), problems
+
+
+def test_ios_runtimes_are_refused_where_they_cannot_run(demo_bundle, tmp_path):
+    with pytest.raises(EdgepackError, match="the bundle has no ExecuTorch variant 'fp16'; it has fp32, int8-dynamic"):
+        APP_PLATFORMS.get("ios").generate(demo_bundle[0], tmp_path / "a", runtime="executorch", recipe="fp16")
+    with pytest.raises(EdgepackError, match="the Android app shell runs executorch, not 'coreml'"):
+        APP_PLATFORMS.get("android").generate(demo_bundle[0], tmp_path / "b", runtime="coreml")
+    manifest = json.loads((demo_bundle[0] / "manifest.json").read_text())
+    manifest["variants"] = [v for v in manifest["variants"] if v["backend"] != "executorch"]
+    with pytest.raises(EdgepackError, match="no ExecuTorch variant for the iOS app; build it with --target android"):
+        APP_PLATFORMS.get("ios").generate(demo_bundle[0], tmp_path / "c", runtime="executorch", manifest=manifest)
+    assert not any(tmp_path.iterdir())
 
 
 def _declaration(text: str) -> str:
@@ -224,8 +309,9 @@ def test_refusals(demo_bundle, tmp_path):
 
 
 def test_build_writes_both_app_shells_into_the_bundle(demo_bundle):
-    """`make demo` (like the fixture) builds with --app android --app ios."""
+    """`make demo` (like the fixture) builds with --app android --app ios --app ios:executorch."""
     apps = demo_bundle[0] / "apps"
+    assert sorted(p.name for p in apps.iterdir()) == ["android", "ios", "ios-executorch"]
     assert pbxproj_checks.check_project(apps / "ios") == []
     assert (apps / "ios/App/Resources/model-fp16.mlpackage").is_dir()
     assert (apps / "android/app/src/main/assets/model-int8-dynamic.pte").is_file()

@@ -4,16 +4,28 @@ Xcode cannot run here, so `check_project` proves what can be proven without it: 
 parses as Xcode's plist dialect (by the strict reader `parse_pbxproj` and by the `pbxproj`
 package, a test extra), every referenced object exists and has the right kind, every file
 reference resolves to a file on disk, and the app target holds the model, the sources, the
-resources and the package product.
+resources, the package products and the settings of the runtime the app was generated for (the
+runtime named in its .edgepack-app.json: Core ML, or ExecuTorch through its Swift package).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
-from builder.apps.xcode import APP_TARGET, MODEL_SUFFIXES, PACKAGE, PROJECT_FILE, RESOURCE_TYPES, TEST_TARGET
+from builder.apps.scaffold import MARKER
+from builder.apps.xcode import (
+    APP_TARGET,
+    MODEL_SUFFIXES,
+    PACKAGE,
+    PROGRAM_SUFFIXES,
+    PROJECT_FILE,
+    RESOURCE_TYPES,
+    TEST_TARGET,
+    runtime_settings,
+)
 
 # What each kind of object must reference, and the kinds those references may point to.
 REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -34,6 +46,7 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "XCConfigurationList": {"buildConfigurations": ("XCBuildConfiguration",)},
     "XCSwiftPackageProductDependency": {"package": ("XCLocalSwiftPackageReference", "XCRemoteSwiftPackageReference")},
     "XCBuildConfiguration": {}, "PBXFileReference": {}, "XCLocalSwiftPackageReference": {},
+    "XCRemoteSwiftPackageReference": {},
 }
 REQUIRED = {
     "PBXFileReference": ("path", "sourceTree"),
@@ -41,6 +54,8 @@ REQUIRED = {
     "PBXNativeTarget": ("name", "productType", "buildConfigurationList", "buildPhases"),
     "XCBuildConfiguration": ("name", "buildSettings"),
     "XCLocalSwiftPackageReference": ("relativePath",),
+    "XCRemoteSwiftPackageReference": ("repositoryURL", "requirement"),
+    "XCSwiftPackageProductDependency": ("package", "productName"),
 }
 
 
@@ -221,6 +236,10 @@ def check_project(root: Path) -> list[str]:
     return problems
 
 
+def _project(objects: dict[str, dict[str, Any]]) -> str:
+    return next(oid for oid, obj in objects.items() if obj["isa"] == "PBXProject")
+
+
 def _phase_paths(objects: dict[str, dict[str, Any]], target: dict[str, Any], isa: str) -> set[str]:
     found = set()
     for phase in target["buildPhases"]:
@@ -237,23 +256,37 @@ def _check_targets(root: Path, objects: dict[str, dict[str, Any]], parents: dict
     if problems:
         return problems
     app, tests = targets[APP_TARGET], targets[TEST_TARGET]
+    marker = root / MARKER
+    runtime = json.loads(marker.read_text(encoding="utf-8")).get("runtime", "coreml") if marker.is_file() else "coreml"
+    extra = runtime_settings(runtime)
+    remote_products = set(extra.get("package", {}).get("products", []))
     expected = {
         (APP_TARGET, "PBXSourcesBuildPhase"): {p.name for p in (root / "App").glob("*.swift")}
         | {p.name for p in (root / "App" / "Resources").iterdir() if p.name.endswith(MODEL_SUFFIXES)},
         (APP_TARGET, "PBXResourcesBuildPhase"): {p.name for p in (root / "App" / "Resources").iterdir()
                                                  if p.suffix in RESOURCE_TYPES and not p.name.endswith(MODEL_SUFFIXES)},
-        (APP_TARGET, "PBXFrameworksBuildPhase"): {f"product:{PACKAGE}"},
+        (APP_TARGET, "PBXFrameworksBuildPhase"): {f"product:{name}" for name in {PACKAGE, *remote_products}},
         (TEST_TARGET, "PBXSourcesBuildPhase"): {p.name for p in (root / "AppTests").glob("*.swift")},
     }
     for (name, isa), want in expected.items():
         got = _phase_paths(objects, targets[name], isa)
         if got != want:
             problems.append(f"{name} {isa}: missing {sorted(want - got)}, unexpected {sorted(got - want)}")
-    if not any(p.endswith(MODEL_SUFFIXES) for p in expected[(APP_TARGET, "PBXSourcesBuildPhase")]):
-        problems.append("no Core ML model in the app target")
-    products = [objects[p]["productName"] for p in app.get("packageProductDependencies", [])]
-    if PACKAGE not in products:
-        problems.append(f"{APP_TARGET} does not depend on the {PACKAGE} package product")
+    if not (any(p.endswith(MODEL_SUFFIXES) for p in expected[(APP_TARGET, "PBXSourcesBuildPhase")])
+            or any(p.endswith(PROGRAM_SUFFIXES) for p in expected[(APP_TARGET, "PBXResourcesBuildPhase")])):
+        problems.append("no model in the app target (a Core ML model to compile or a .pte to copy)")
+    products = {objects[p]["productName"] for p in app.get("packageProductDependencies", [])}
+    for missing in sorted({PACKAGE, *remote_products} - products):
+        problems.append(f"{APP_TARGET} does not depend on the {missing} package product")
+    references = [objects[p] for p in objects[_project(objects)]["packageReferences"]]
+    urls = {r["repositoryURL"] for r in references if r["isa"] == "XCRemoteSwiftPackageReference"}
+    if "package" in extra and extra["package"]["url"] not in urls:
+        problems.append(f"the project does not reference the {runtime} package {extra['package']['url']}")
+    for config in objects[app["buildConfigurationList"]]["buildConfigurations"]:
+        settings = objects[config]["buildSettings"]
+        for key, value in extra.get("app", {}).get("all", {}).items():
+            if settings.get(key) != value:
+                problems.append(f"{APP_TARGET} {objects[config]['name']} {key} is {settings.get(key)!r}; {runtime} needs {value!r}")
     if [objects[d]["target"] for d in tests["dependencies"]] != [k for k, v in objects.items() if v is app]:
         problems.append(f"{TEST_TARGET} does not depend on {APP_TARGET}")
     for config in objects[tests["buildConfigurationList"]]["buildConfigurations"]:

@@ -2,9 +2,9 @@
 
 - `run_package_tests`: `swift build` and `swift test` of the app's own EdgepackKit package (its
   tests replay the bundle's test vectors through the Swift tokenizer and post-processing).
-- `typecheck_app`: the app's Core ML-facing code (every App/ and AppTests/ file that does not
-  import SwiftUI) compiled against tools/ios-stubs/CoreML, a stub of the Core ML API, and
-  the real EdgepackKit. Files importing SwiftUI can only be parsed (tools/syntax.py).
+- `typecheck_app`: the app's runtime-facing code (every App/ and AppTests/ file that does not
+  import SwiftUI) compiled against tools/ios-stubs (stubs of the Core ML and ExecuTorch APIs)
+  and the real EdgepackKit. Files importing SwiftUI can only be parsed (tools/syntax.py).
 
 Swift runs natively where it exists (macOS) and in the Debian chroot elsewhere
 (builder.apps.swift_toolchain). Each check works in a persistent directory so that Swift's
@@ -21,7 +21,9 @@ from pathlib import Path
 from builder.apps import swift_toolchain
 from builder.apps.locking import exclusive
 
-CORE_ML_STUB = Path(__file__).resolve().parent / "ios-stubs" / "CoreML"
+# One folder per stubbed module (CoreML, ExecuTorch), each with its SIGNATURES.txt.
+IOS_STUBS = Path(__file__).resolve().parent / "ios-stubs"
+STUB_MODULES = tuple(sorted(p.name for p in IOS_STUBS.iterdir() if p.is_dir()))
 UI_MODULES = ("SwiftUI", "UIKit")
 _ERROR = re.compile(r"^(?P<file>/\S+?):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.*)$", re.M)
 _EXECUTED = re.compile(r"Executed (\d+) tests?, with (\d+) failures?")
@@ -84,17 +86,19 @@ def _package_tests(app: Path, host: Path, inside: str) -> SwiftResult:
     return SwiftResult(ok and run > 0 and failed == 0, errors, output, run, failed)
 
 
-_PACKAGE = """// swift-tools-version:5.9
-// Typecheck harness written by edgepack: the app's Core ML-facing code against a Core ML stub.
+def _typecheck_package() -> str:
+    stubs = ", ".join(f'"{name}"' for name in STUB_MODULES)
+    targets = "".join(f'        .target(name: "{name}", path: "Stubs/{name}"),\n' for name in STUB_MODULES)
+    return f"""// swift-tools-version:5.9
+// Typecheck harness written by edgepack: the app's runtime-facing code against the runtime stubs.
 import PackageDescription
 
 let package = Package(
     name: "EdgepackAppTypecheck",
     targets: [
-        .target(name: "CoreML", path: "Stubs/CoreML"),
-        .target(name: "EdgepackKit", path: "EdgepackKit/Sources/EdgepackKit"),
-        .target(name: "EdgepackApp", dependencies: ["CoreML", "EdgepackKit"], path: "App"),
-        .testTarget(name: "EdgepackAppTests", dependencies: ["EdgepackApp", "CoreML", "EdgepackKit"], path: "AppTests"),
+{targets}        .target(name: "EdgepackKit", path: "EdgepackKit/Sources/EdgepackKit"),
+        .target(name: "EdgepackApp", dependencies: [{stubs}, "EdgepackKit"], path: "App"),
+        .testTarget(name: "EdgepackAppTests", dependencies: ["EdgepackApp", {stubs}, "EdgepackKit"], path: "AppTests"),
     ]
 )
 """
@@ -107,7 +111,7 @@ def ui_files(folder: Path) -> list[Path]:
 
 
 def typecheck_app(app: Path, cache_name: str = "ios-app-typecheck") -> SwiftResult:
-    """Compile the app's non-UI Swift files and its XCTest against the Core ML stub."""
+    """Compile the app's non-UI Swift files and its XCTest against the runtime stubs."""
     host, inside = swift_toolchain.persistent_dir(cache_name)
     with exclusive(host.with_name(f"{host.name}.lock")):
         return _typecheck(app, host, inside)
@@ -124,8 +128,9 @@ def _typecheck(app: Path, host: Path, inside: str) -> SwiftResult:
                 skipped.append(f"{folder}/{source.name}")
             else:
                 shutil.copyfile(source, host / folder / source.name)
-    shutil.copytree(CORE_ML_STUB, host / "Stubs" / "CoreML", ignore=shutil.ignore_patterns("*.txt"))
+    for name in STUB_MODULES:
+        shutil.copytree(IOS_STUBS / name, host / "Stubs" / name, ignore=shutil.ignore_patterns("*.txt"))
     shutil.copytree(app / "EdgepackKit" / "Sources" / "EdgepackKit", host / "EdgepackKit" / "Sources" / "EdgepackKit")
-    (host / "Package.swift").write_text(_PACKAGE, encoding="utf-8")
+    (host / "Package.swift").write_text(_typecheck_package(), encoding="utf-8")
     ok, output = _swift(["build", "--build-tests"], inside)
     return SwiftResult(ok, [] if ok else (_errors(output, inside) or [output[-3000:]]), output, parse_only=skipped)

@@ -22,7 +22,7 @@ from builder.apps.escaping import (
     kotlin_string,
     valid_application_id,
 )
-from builder.apps.platforms import APP_PLATFORMS
+from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
     pick_variant,
@@ -54,14 +54,16 @@ class AndroidApp:
         return self.application_id
 
 
-def generate_android_app(bundle: Path, output: Path, *, app_id: str | None = None, app_name: str | None = None,
-                         recipe: str | None = None, manifest: dict[str, Any] | None = None) -> AndroidApp:
+def generate_android_app(bundle: Path, output: Path, *, runtime: AppRuntime | None = None, app_id: str | None = None,
+                         app_name: str | None = None, recipe: str | None = None,
+                         manifest: dict[str, Any] | None = None) -> AndroidApp:
     """`manifest` is given when the bundle is still being staged (build --app android)."""
     bundle = Path(bundle)
     manifest = manifest or read_manifest(bundle)
     platform = APP_PLATFORMS.get("android")
+    runtime = runtime or platform.runtime()
     require_embeddable(bundle, manifest, platform)
-    variant = pick_variant(manifest, platform, recipe)
+    variant = pick_variant(manifest, platform, runtime, recipe)
     name = manifest["model"]["name"]
     application_id = app_id or default_application_id(name)
     if not valid_application_id(application_id):
@@ -94,5 +96,5 @@ def generate_android_app(bundle: Path, output: Path, *, app_id: str | None = Non
         return files + [f"{ASSETS}/{name}" for name in [*copies.values(), "manifest.json", *data]]
 
     files = write_project(output, fill, {"bundle": name, "bundle_source_sha256": manifest["model"]["source_sha256"],
-                                         "variant": variant["name"]})
+                                         "runtime": runtime.name, "variant": variant["name"]})
     return AndroidApp(output, application_id, variant["name"], files)

@@ -1,12 +1,15 @@
 """Generate the iOS app shell from a bundle: an Xcode project whose SwiftUI app runs the
-bundle's Core ML package, tokenizing on the device with the EdgepackKit Swift package.
+bundle's Core ML package (or, with the ExecuTorch runtime, its .pte through ExecuTorch's Swift
+package), tokenizing on the device with the EdgepackKit Swift package.
 
 Layout of the generated project (templates/ios holds everything but the .xcodeproj):
 
     EdgepackApp.xcodeproj        written by builder/apps/xcode.py from what is on disk
-    App/                         SwiftUI screen, EdgepackModel (Core ML), AppConfig (generated)
-    App/Resources/               the .mlpackage, tokenizer.json, manifest.json, test_vectors.json
-    AppTests/                    XCTest: the test vectors through Core ML on the device
+    App/                         SwiftUI screen, EdgepackModel, AppConfig (generated), and the
+                                 runtime's runner (templates/ios/runtimes/<runtime>/App)
+    App/Resources/               the .mlpackage or .pte, tokenizer.json, manifest.json, test_vectors.json
+    AppTests/                    XCTest: the test vectors through the runtime on the device
+                                 (templates/ios/runtimes/<runtime>/AppTests)
     EdgepackKit/                 Swift package, Foundation only: tokenizer, manifest, inputs,
                                  post-processing, vector replay, and their tests
 """
@@ -27,7 +30,7 @@ from builder.apps.escaping import (
     swift_string,
     valid_bundle_id,
 )
-from builder.apps.platforms import APP_PLATFORMS
+from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
     pick_variant,
@@ -46,6 +49,8 @@ INFO_PLIST = "App/Info.plist"
 FILTERS = {"swift_string": swift_string, "comment_text": comment_text}
 # Project-local files that are not part of the app (the Swift package's build output).
 IGNORED = (".build", ".swiftpm", "Package.resolved")
+# templates/ios/runtimes/<runtime>: the runner and the on-device tests of one runtime, laid over the app.
+RUNTIMES = "runtimes"
 
 
 @dataclass
@@ -62,14 +67,16 @@ class IOSApp:
         return self.bundle_id
 
 
-def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, app_name: str | None = None,
-                     recipe: str | None = None, manifest: dict[str, Any] | None = None) -> IOSApp:
+def generate_ios_app(bundle: Path, output: Path, *, runtime: AppRuntime | None = None, app_id: str | None = None,
+                     app_name: str | None = None, recipe: str | None = None,
+                     manifest: dict[str, Any] | None = None) -> IOSApp:
     """`manifest` is given when the bundle is still being staged (build --app ios)."""
     bundle = Path(bundle)
     manifest = manifest or read_manifest(bundle)
     platform = APP_PLATFORMS.get("ios")
+    runtime = runtime or platform.runtime()
     require_embeddable(bundle, manifest, platform)
-    variant = pick_variant(manifest, platform, recipe)
+    variant = pick_variant(manifest, platform, runtime, recipe)
     name = manifest["model"]["name"]
     bundle_id = app_id or default_bundle_id(name)
     if not valid_bundle_id(bundle_id):
@@ -81,6 +88,8 @@ def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, a
         raise EdgepackError(f"--app-name holds the control character U+{ord(control):04X}, which an Info.plist "
                             "cannot store; remove it")
     model_file = Path(variant["file"]).name
+    # The version of the runtime the bundle was verified with, which the app's runtime package is pinned to.
+    runtime_version = manifest["toolchain"].get(runtime.backend, "").split("+")[0]
     context = {
         "edgepack_version": __version__,
         "bundle_name": name,
@@ -88,37 +97,50 @@ def generate_ios_app(bundle: Path, output: Path, *, app_id: str | None = None, a
         **input_hints(manifest),
         "model_file": model_file,
         "model_resource": Path(model_file).stem,
-        "deployment_target": deployment_version(variant),
+        "deployment_target": deployment_version(variant, runtime),
+        "runtime": runtime,
+        "runtime_version": runtime_version,
+        "package": xcode.runtime_package(runtime.name, runtime_version),
         "variant": variant,
         "toolchain": manifest["toolchain"],
         "bundle_id": bundle_id,
     }
 
     def fill(staging: Path) -> list[str]:
-        files = render_tree(data_dir("templates") / "ios", staging, context, FILTERS,
-                            skip=lambda path: path.name == "project.toml" or any(part in IGNORED for part in path.parts))
+        templates = data_dir("templates") / "ios"
+        files = render_tree(templates, staging, context, FILTERS,
+                            skip=lambda path: path.name == "project.toml" or path.parts[0] == RUNTIMES
+                            or any(part in IGNORED for part in path.parts))
+        files += render_tree(templates / RUNTIMES / runtime.name, staging, context, FILTERS)
         resources = staging / RESOURCES
         resources.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(bundle / variant["file"], resources / model_file)
+        model = bundle / variant["file"]
+        # A .mlpackage is a folder; a .pte one file.
+        (shutil.copytree if model.is_dir() else shutil.copyfile)(model, resources / model_file)
         for source in ("tokenizer/tokenizer.json", "tokenizer/test_vectors.json"):
             shutil.copyfile(bundle / source, resources / Path(source).name)
         write_json(resources / "manifest.json", manifest)
         # plistlib escapes for XML; the project turns off build-setting expansion for this file.
         (staging / INFO_PLIST).write_bytes(plistlib.dumps({"CFBundleDisplayName": app_name}, sort_keys=True))
         files.append(INFO_PLIST)
-        files += [p.relative_to(staging).as_posix() for p in sorted((resources / model_file).rglob("*")) if p.is_file()]
+        model_files = sorted((resources / model_file).rglob("*")) if model.is_dir() else [resources / model_file]
+        files += [p.relative_to(staging).as_posix() for p in model_files if p.is_file()]
         files += [f"{RESOURCES}/{n}" for n in ("tokenizer.json", "test_vectors.json", "manifest.json",
                                                 *write_task_data(bundle, manifest, resources))]
-        return files + xcode.write_project(staging, bundle_id=bundle_id,
-                                           deployment_target=context["deployment_target"])
+        return files + xcode.write_project(staging, bundle_id=bundle_id, deployment_target=context["deployment_target"],
+                                           runtime=runtime.name, runtime_version=runtime_version)
 
     files = write_project(output, fill, {"bundle": name, "bundle_source_sha256": manifest["model"]["source_sha256"],
-                                         "variant": variant["name"]})
+                                         "runtime": runtime.name, "variant": variant["name"]})
     return IOSApp(output, bundle_id, variant["name"], files)
 
 
-def deployment_version(variant: dict[str, Any]) -> str:
-    """"iOS17" (the Core ML deployment target the package was converted for) -> "17.0"."""
+def deployment_version(variant: dict[str, Any], runtime: AppRuntime) -> str:
+    """The app's minimum iOS: the runtime package's minimum (ExecuTorch), else the Core ML deployment target the
+    package was converted for ("iOS17" -> "17.0")."""
+    minimum = xcode.runtime_settings(runtime.name).get("minimum_ios")
+    if minimum:
+        return minimum
     target = variant.get("details", {}).get("deployment_target", "iOS17")
     digits = target.removeprefix("iOS")
     if not digits.isdigit():

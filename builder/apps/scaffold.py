@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from builder import __version__
-from builder.apps.platforms import AppPlatform
+from builder.apps.platforms import AppPlatform, AppRuntime
 from builder.bundle import replace_dir, write_json
 from builder.errors import EdgepackError
 from builder.manifest import STATUS_VERIFIED, Manifest
@@ -53,18 +53,18 @@ def write_task_data(bundle: Path, manifest: dict[str, Any], folder: Path) -> lis
     return [TASK_DATA]
 
 
-def pick_variant(manifest: dict[str, Any], platform: AppPlatform, recipe: str | None) -> dict[str, Any]:
-    """The variant the app embeds: `recipe` when given, else the platform's first preferred recipe the bundle has."""
-    candidates = {v["recipe"]: v for v in manifest["variants"] if v["backend"] == platform.backend}
-    kind = platform.runtime
+def pick_variant(manifest: dict[str, Any], platform: AppPlatform, runtime: AppRuntime, recipe: str | None) -> dict[str, Any]:
+    """The variant the app embeds: `recipe` when given, else the runtime's first preferred recipe the bundle has."""
+    candidates = {v["recipe"]: v for v in manifest["variants"] if v["backend"] == runtime.backend}
+    kind = runtime.display_name
     if not candidates:
         raise EdgepackError(f"the bundle has no {kind} variant for the {platform.display_name} app; build it with "
-                            f"--target {platform.target}")
+                            f"--target {runtime.target}")
     if recipe:
         if recipe not in candidates:
             raise EdgepackError(f"the bundle has no {kind} variant {recipe!r}; it has {', '.join(candidates)}")
         return candidates[recipe]
-    return next((candidates[r] for r in platform.preferred_recipes if r in candidates), next(iter(candidates.values())))
+    return next((candidates[r] for r in runtime.preferred_recipes if r in candidates), next(iter(candidates.values())))
 
 
 def check_replaceable(output: Path) -> None:

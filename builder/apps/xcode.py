@@ -1,8 +1,9 @@
 """Write the Xcode project (project.pbxproj) of the iOS app shell.
 
 The project is generated from what is on disk: every Swift file under App/ and AppTests/,
-the resources under App/Resources (the .mlpackage compiles in the app's Sources phase, as
-Xcode does it), and the local Swift package EdgepackKit. Object ids are derived from each
+the resources under App/Resources (a .mlpackage compiles in the app's Sources phase, as
+Xcode does it; a .pte is copied), and the local Swift package EdgepackKit; plus, for a runtime
+that is a Swift package (ExecuTorch), that package and its settings from project.toml. Object ids are derived from each
 object's role and path, so the same app gives byte-identical files (the sample app's drift
 test relies on it). Build settings come from templates/ios/project.toml.
 
@@ -25,9 +26,12 @@ APP_TARGET = "EdgepackApp"
 TEST_TARGET = "EdgepackAppTests"
 PACKAGE = "EdgepackKit"
 PROJECT_FILE = f"{APP_TARGET}.xcodeproj"
-RESOURCE_TYPES = {".json": "text.json", ".mlpackage": "folder.mlpackage", ".mlmodel": "file.mlmodel", ".txt": "text"}
+RESOURCE_TYPES = {".json": "text.json", ".mlpackage": "folder.mlpackage", ".mlmodel": "file.mlmodel", ".txt": "text",
+                  ".pte": "file"}
 # Compiled by Xcode's Core ML compiler in the Sources phase, not copied as resources.
 MODEL_SUFFIXES = (".mlpackage", ".mlmodel")
+# Copied as resources and loaded by the runtime's package (ExecuTorch programs).
+PROGRAM_SUFFIXES = (".pte",)
 
 
 def settings_template() -> dict[str, Any]:
@@ -58,7 +62,24 @@ def _fill(settings: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     return {key: one(value) for key, value in settings.items()}
 
 
-def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list[str]:
+def runtime_settings(runtime: str) -> dict[str, Any]:
+    """project.toml's [runtimes.<runtime>] table: what an app running on `runtime` adds (empty for Core ML)."""
+    return settings_template().get("runtimes", {}).get(runtime, {})
+
+
+def runtime_package(runtime: str, runtime_version: str) -> dict[str, Any] | None:
+    """The Swift package an app running on `runtime` adds (url, branch, products), or None (Core ML comes with iOS)."""
+    package = runtime_settings(runtime).get("package")
+    return None if package is None else _fill(package, {"runtime_version": runtime_version})
+
+
+def _overlay(tables: dict[str, dict[str, Any]], added: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Build-setting tables ("all", "Debug", "Release") with `added`'s settings on top, table by table."""
+    return {name: {**tables.get(name, {}), **added.get(name, {})} for name in {**tables, **added}}
+
+
+def write_project(root: Path, *, bundle_id: str, deployment_target: str, runtime: str = "coreml",
+                  runtime_version: str = "") -> list[str]:
     """Write <root>/EdgepackApp.xcodeproj for the app tree already at `root`; returns the files written."""
     template = settings_template()
     values = {"bundle_id": bundle_id, "deployment_target": deployment_target, "app_target": APP_TARGET}
@@ -103,6 +124,14 @@ def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list
     package_reference = objects.add(object_id("package", PACKAGE), isa="XCLocalSwiftPackageReference", relativePath=PACKAGE)
     package_product = objects.add(object_id("package-product", PACKAGE), isa="XCSwiftPackageProductDependency",
                                   package=package_reference, productName=PACKAGE)
+    package_references, app_products = [package_reference], [package_product]
+    remote = runtime_package(runtime, runtime_version)
+    if remote is not None:
+        remote_reference = objects.add(object_id("package", remote["url"]), isa="XCRemoteSwiftPackageReference",
+                                       repositoryURL=remote["url"], requirement={"branch": remote["branch"], "kind": "branch"})
+        package_references.append(remote_reference)
+        app_products += [objects.add(object_id("package-product", remote["url"], product), isa="XCSwiftPackageProductDependency",
+                                     package=remote_reference, productName=product) for product in remote["products"]]
 
     def phase(kind: str, target: str, files: list[str]) -> str:
         return objects.add(object_id("phase", target, kind), isa=kind, buildActionMask="2147483647", files=files,
@@ -113,7 +142,7 @@ def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list
     app_phases = [
         phase("PBXSourcesBuildPhase", APP_TARGET, [build_file("app-sources", source_refs[p]) for p in app_sources]
               + [build_file("app-sources", resource_refs[p]) for p in models]),
-        phase("PBXFrameworksBuildPhase", APP_TARGET, [build_file("app-frameworks", package_product, key="productRef")]),
+        phase("PBXFrameworksBuildPhase", APP_TARGET, [build_file("app-frameworks", p, key="productRef") for p in app_products]),
         phase("PBXResourcesBuildPhase", APP_TARGET, [build_file("app-resources", resource_refs[p]) for p in copied]),
     ]
     test_phases = [
@@ -136,9 +165,9 @@ def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list
                         proxyType="1", remoteGlobalIDString=app_target, remoteInfo=APP_TARGET)
     dependency = objects.add(object_id("dependency", TEST_TARGET), isa="PBXTargetDependency", target=app_target,
                              targetProxy=proxy)
-    objects.add(app_target, isa="PBXNativeTarget", buildConfigurationList=configurations(APP_TARGET, template["app"]),
+    objects.add(app_target, isa="PBXNativeTarget", buildConfigurationList=configurations(APP_TARGET, _overlay(template["app"], runtime_settings(runtime).get("app", {}))),
                 buildPhases=app_phases, buildRules=[], dependencies=[], name=APP_TARGET,
-                packageProductDependencies=[package_product], productName=APP_TARGET, productReference=app_product,
+                packageProductDependencies=app_products, productName=APP_TARGET, productReference=app_product,
                 productType="com.apple.product-type.application")
     test_target = objects.add(object_id("target", TEST_TARGET), isa="PBXNativeTarget",
                               buildConfigurationList=configurations(TEST_TARGET, template["tests"]), buildPhases=test_phases,
@@ -151,7 +180,7 @@ def write_project(root: Path, *, bundle_id: str, deployment_target: str) -> list
                             "TargetAttributes": {test_target: {"TestTargetID": app_target}}},
                 buildConfigurationList=configurations("project", template["project"]),
                 compatibilityVersion=tools["compatibility"], developmentRegion="en", hasScannedForEncodings="0",
-                knownRegions=["en", "Base"], mainGroup=main_group, packageReferences=[package_reference],
+                knownRegions=["en", "Base"], mainGroup=main_group, packageReferences=package_references,
                 productRefGroup=products_group, projectDirPath="", projectRoot="", targets=[app_target, test_target])
 
     project_dir = root / PROJECT_FILE

@@ -9,6 +9,7 @@ from builder.apps.platforms import APP_PLATFORMS
 from builder.errors import EdgepackError, VerificationError
 
 PLATFORMS = click.Choice(APP_PLATFORMS.names())
+RUNTIMES = click.Choice(list(dict.fromkeys(r.name for _, p in APP_PLATFORMS.items() for r in p.runtimes)))
 
 
 class _AppGroup(click.Group):
@@ -28,30 +29,36 @@ def app_command() -> None:
     Examples:
       edgepack app dist/my-model --platform android -o my-android-app/
       edgepack app dist/my-model --platform ios -o my-ios-app/
+      edgepack app dist/my-model --platform ios --runtime executorch -o my-ios-app/
       edgepack app check-tokenizer dist/my-model --platform ios --texts my-texts.txt
     """
 
 
 @app_command.command("generate")
 @click.argument("bundle", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--platform", type=PLATFORMS, required=True,
-              help=" ".join(f"{name}: {platform.description}." for name, platform in APP_PLATFORMS.items()))
+@click.option("--platform", type=PLATFORMS, required=True, help="Which app shell: " + ", ".join(APP_PLATFORMS.names()) + ".")
+@click.option("--runtime", type=RUNTIMES, default=None,
+              help=" ".join(f"{name} {runtime.name}: {runtime.description}." for name, platform in APP_PLATFORMS.items()
+                            for runtime in platform.runtimes)
+                   + " Default: " + ", ".join(f"{name} {p.runtime().name}" for name, p in APP_PLATFORMS.items()) + ".")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory the project is written to.")
 @click.option("--application-id", "--bundle-id", "app_id", default=None,
               help="Android application id / iOS bundle identifier. Default: dev.edgepack.<bundle name>.")
 @click.option("--app-name", default=None, help="Name shown under the app icon. Default: the bundle's model name.")
 @click.option("--quant", "recipe", default=None, metavar="RECIPE",
               help="Which variant of the bundle the app embeds. Default: "
-                   + "; ".join(f"{name} {', else '.join(p.preferred_recipes)}" for name, p in APP_PLATFORMS.items()) + ".")
-def generate_command(bundle: Path, platform: str, output: Path, app_id, app_name, recipe) -> None:
+                   + "; ".join(f"{name} {runtime.name} {', else '.join(runtime.preferred_recipes)}"
+                               for name, p in APP_PLATFORMS.items() for runtime in p.runtimes) + ".")
+def generate_command(bundle: Path, platform: str, runtime: str | None, output: Path, app_id, app_name, recipe) -> None:
     """Write an app project that embeds BUNDLE; anything it could not embed faithfully is refused with the reason."""
     from builder.bundle import check_apart
 
     check_apart({"app folder": output}, {"bundle": bundle})
     shell = APP_PLATFORMS.get(platform)
-    app = shell.generate(bundle, output, app_id=app_id, app_name=app_name, recipe=recipe)
-    click.echo(f"{app.kind} written to {app.path} ({app.identifier}, variant {app.variant}, {len(app.files)} files). "
-               f"{shell.next_steps}")
+    chosen = shell.runtime(runtime)
+    app = shell.generate(bundle, output, runtime=chosen.name, app_id=app_id, app_name=app_name, recipe=recipe)
+    click.echo(f"{app.kind} written to {app.path} ({app.identifier}, {chosen.display_name}, variant {app.variant}, "
+               f"{len(app.files)} files). {chosen.next_steps}")
 
 
 @app_command.command("check-tokenizer")

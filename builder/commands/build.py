@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from builder.apps.platforms import APP_PLATFORMS
+from builder.apps.platforms import APP_PLATFORMS, app_shells
 from builder.backends import BACKENDS, backend_settings
 from builder.errors import ParityGateError
 from builder.targets import load_profiles
@@ -27,9 +27,12 @@ def _recipes_help() -> str:
 
 
 def _apps_help() -> str:
-    shells = "; ".join(f"{name}: {platform.description}" for name, platform in APP_PLATFORMS.items())
-    return (f"Also generate an app shell into the bundle's apps/<platform> folder ({shells}). Repeatable. "
-            "Same as `edgepack app BUNDLE --platform ...` afterwards.")
+    shells = "; ".join(f"{name}:{runtime.name}: {runtime.description}" for name, platform in APP_PLATFORMS.items()
+                       for runtime in platform.runtimes)
+    defaults = ", ".join(f"{name} is {name}:{platform.runtime().name}" for name, platform in APP_PLATFORMS.items())
+    return (f"Also generate an app shell into the bundle's apps/ folder ({shells}; {defaults}). Written to "
+            "apps/<platform>, or apps/<platform>-<runtime> for a runtime other than the default. Repeatable. "
+            "Same as `edgepack app BUNDLE --platform ... --runtime ...` afterwards.")
 
 
 def _backend_setting_options(command):
@@ -87,7 +90,7 @@ def _parse_thresholds(values: tuple[str, ...]) -> dict[str, dict[str, float]]:
 @click.option("--allow-unverified", is_flag=True,
               help="Ship artifacts this machine cannot run (e.g. a Core ML op the Linux reference executor lacks). "
                    "Their verdict stays 'unverified' and the manifest status says so; never a pass.")
-@click.option("--app", "apps", multiple=True, type=click.Choice(APP_PLATFORMS.names()), help=_apps_help())
+@click.option("--app", "apps", multiple=True, type=click.Choice(app_shells()), help=_apps_help())
 @click.option("--threshold", "thresholds", multiple=True, metavar="[RECIPE:]KEY=VALUE",
               help="Override a parity threshold, for one recipe or all (e.g. int8-dynamic:min_cosine=0.995). Repeatable.")
 @click.option("-v", "--verbose", is_flag=True,

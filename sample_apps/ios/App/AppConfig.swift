@@ -7,7 +7,8 @@ enum AppConfig {
     static let secondInputHint = ""
     /// The bundle variant the app embeds, as the manifest names its file.
     static let modelFile = "model-fp16.mlpackage"
-    /// The same package as Xcode compiles it into the app bundle (<name>.mlmodelc).
+    /// The model's resource name in the app bundle: Xcode compiles a .mlpackage into <name>.mlmodelc
+    /// and copies a .pte as it is.
     static let modelResource = "model-fp16"
     static let manifestResource = "manifest"
     static let tokenizerResource = "tokenizer"

@@ -40,7 +40,7 @@ struct ContentView: View {
                 if let model {
                     Section("Model") {
                         LabeledContent("Variant", value: model.variant.name)
-                        LabeledContent("Compute units", value: model.variant.computeUnits ?? "ALL")
+                        LabeledContent("Runtime", value: model.runner.summary)
                     }
                 }
             }

@@ -1,11 +1,24 @@
-import CoreML
 import EdgepackKit
 import Foundation
 
-/// The bundle's Core ML model with its tokenizer and manifest, as the app ships them.
+/// The one runtime-specific part of the app: runs the embedded model on its inputs.
 ///
-/// Everything here uses Foundation, Core ML and EdgepackKit only (no SwiftUI), so that it is
-/// typechecked against a stub of the Core ML API on machines without Core ML.
+/// The app target compiles exactly one implementation, chosen when the app is generated
+/// (`edgepack app --runtime`): CoreMLRunner.swift or ExecuTorchRunner.swift. Each of those files
+/// also defines `ModelRuntime.load`, the runner `EdgepackModel()` starts.
+protocol ModelRunner: AnyObject {
+    /// What the screen shows under Model: the runtime and how it runs the model.
+    var summary: String { get }
+
+    /// Output name -> values in row-major order, by the manifest's output names. A classifier's
+    /// probabilities come back in the manifest's label order, like the eager model's.
+    func run(_ inputs: ModelInputs) throws -> [String: [Float]]
+}
+
+/// The bundle's model with its tokenizer and manifest, as the app ships them.
+///
+/// Everything here uses Foundation and EdgepackKit only (no SwiftUI, no runtime), so that it is
+/// typechecked on machines without Core ML or ExecuTorch, with either runtime file.
 ///
 /// Sendable so the screen can load and run it off the main thread: every property is set once
 /// in init, and the screen runs one prediction at a time.
@@ -13,10 +26,9 @@ final class EdgepackModel: @unchecked Sendable {
     let tokenizer: Tokenizer
     let manifest: BundleManifest
     let variant: BundleManifest.Variant
-    let computeUnits: MLComputeUnits
     /// The sentences a semantic search starts with (task_data.json), for a sentence-embedding bundle.
     let sentences: [String]
-    private let model: MLModel
+    let runner: any ModelRunner
 
     /// What the screen shows, by the manifest's `task.postprocessing.kind` (each computed by EdgepackKit).
     enum Answer: Sendable {
@@ -38,21 +50,17 @@ final class EdgepackModel: @unchecked Sendable {
         let modelMilliseconds: Double
     }
 
-    /// Loads from `resources` (the app bundle; in the app's tests, the host app's bundle).
-    /// `computeUnits` defaults to the units the bundle's target profile chose.
-    init(resources: Bundle = .main, computeUnits: MLComputeUnits? = nil) throws {
+    /// Loads from `resources` (the app bundle; in the app's tests, the host app's bundle); `runner`
+    /// loads the model itself (by default the runtime this app was generated for).
+    init(resources: Bundle = .main,
+         runner load: (Bundle, BundleManifest, BundleManifest.Variant) throws -> any ModelRunner = ModelRuntime.load(from:manifest:variant:)) throws {
         manifest = try BundleManifest(contentsOf: try EdgepackModel.resource(AppConfig.manifestResource, "json", in: resources))
         let tokenizerURL = try EdgepackModel.resource(AppConfig.tokenizerResource, "json", in: resources)
         tokenizer = try Tokenizer(contentsOf: tokenizerURL)
         variant = try manifest.variant(forFile: AppConfig.modelFile)
         sentences = try resources.url(forResource: AppConfig.taskDataResource, withExtension: "json")
             .map { try SentenceEmbedding.sentences(taskData: try Data(contentsOf: $0)) } ?? []
-        self.computeUnits = try computeUnits ?? EdgepackModel.units(named: variant.computeUnits ?? "ALL")
-        let configuration = MLModelConfiguration()
-        configuration.computeUnits = self.computeUnits
-        // Xcode compiles the .mlpackage in the app target into <name>.mlmodelc.
-        let compiled = try EdgepackModel.resource(AppConfig.modelResource, "mlmodelc", in: resources)
-        model = try MLModel(contentsOf: compiled, configuration: configuration)
+        runner = try load(resources, manifest, variant)
     }
 
     /// Whether the screen shows the second field: a pair's second text, a context, the sentences to search.
@@ -122,56 +130,17 @@ final class EdgepackModel: @unchecked Sendable {
         return (tokenizer.pad(encoding, to: inputs.inputIds.count), outputs)
     }
 
-    /// Runs the model: output name -> values in row-major order. A classifier's probability
-    /// dictionary comes back as an array in the manifest's label order, like the eager model's.
+    /// Runs the model: output name -> values in row-major order (see `ModelRunner.run`).
     func run(_ inputs: ModelInputs) throws -> [String: [Float]] {
-        var arrays: [String: Any] = [:]
-        for name in manifest.inputNames {
-            arrays[name] = try EdgepackModel.int32Array(try inputs.values(named: name))
-        }
-        let features = try MLDictionaryFeatureProvider(dictionary: arrays)
-        let result = try model.prediction(from: features)
-        var outputs: [String: [Float]] = [:]
-        for name in result.featureNames {
-            guard let value = result.featureValue(for: name) else { continue }
-            if let array = value.multiArrayValue {
-                outputs[name] = (0..<array.count).map { array[$0].floatValue }
-            } else if value.type == .dictionary {
-                let probabilities = value.dictionaryValue
-                outputs[name] = try manifest.labels.map { label in
-                    guard let probability = probabilities[AnyHashable(label)] else {
-                        throw BundleError("Core ML output \(name) has no entry for label \(label)")
-                    }
-                    return probability.floatValue
-                }
-            }
-        }
-        return outputs
+        try runner.run(inputs)
     }
 
-    static func units(named name: String) throws -> MLComputeUnits {
-        switch name {
-        case "ALL": return .all
-        case "CPU_ONLY": return .cpuOnly
-        case "CPU_AND_GPU": return .cpuAndGPU
-        case "CPU_AND_NE": return .cpuAndNeuralEngine
-        default: throw BundleError("unknown compute units \(name) in the manifest")
-        }
-    }
-
-    private static func resource(_ name: String, _ type: String, in bundle: Bundle) throws -> URL {
+    /// The app bundle's `name`.`type`, or an error saying it is missing.
+    static func resource(_ name: String, _ type: String, in bundle: Bundle) throws -> URL {
         guard let url = bundle.url(forResource: name, withExtension: type) else {
             throw BundleError("\(name).\(type) is not in the app bundle; is it in the app target's resources?")
         }
         return url
-    }
-
-    private static func int32Array(_ values: [Int32]) throws -> MLMultiArray {
-        let array = try MLMultiArray(shape: [1, NSNumber(value: values.count)], dataType: .int32)
-        for (index, value) in values.enumerated() {
-            array[index] = NSNumber(value: value)
-        }
-        return array
     }
 
     private static func milliseconds(_ from: DispatchTime, _ to: DispatchTime) -> Double {
