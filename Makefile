@@ -53,7 +53,8 @@ app-tools: $(STAMP)
 compat: $(STAMP)
 	rm -f tests/compatibility.json
 	# One process: the table is rendered after the matrix has recorded every pair.
-	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_architectures.py -k "builds_and_verifies or compatibility_table"
+	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_text_generation.py tests/test_architectures.py \
+	    -k "builds_and_verifies or builds_and_generates or compatibility_table"
 
 # The peers (ONNX Runtime) and the plot come from the bench extra, installed on first use.
 bench: $(STAMP)

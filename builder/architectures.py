@@ -66,14 +66,18 @@ class Architecture:
     # --max-seq-len may be at most max_position_embeddings minus these.
     reserved_positions: Callable[[Any], int] = no_reserved_positions
     # Task names (builder.tasks) with a head for this architecture that export and verify; None: every
-    # registered task (the task registry is then the only list of them).
+    # registered task of its family (the task registry is then the only list of them).
     only_tasks: tuple[str, ...] | None = None
+    # "encoder" (bidirectional, BERT family) or "decoder" (causal language model): which tasks fit (Task.family).
+    family: str = "encoder"
 
     @property
     def tasks(self) -> tuple[str, ...]:
         from builder.tasks import TASKS
 
-        return tuple(TASKS.names()) if self.only_tasks is None else self.only_tasks
+        if self.only_tasks is not None:
+            return self.only_tasks
+        return tuple(name for name, task in TASKS.items() if task.family == self.family)
 
 
 ARCHITECTURES: Registry[Architecture] = Registry("architecture")
@@ -92,5 +96,13 @@ for _arch in (
     Architecture("electra", "ELECTRA", True),
     Architecture("mpnet", "MPNet", False, reserved_positions=positions_after_padding_idx),
     Architecture("deberta-v2", "DeBERTa-v2 / v3", False, attention_mask=mask_as_given),
+    # Decoders: exported through transformers' static-cache wrapper (builder.tasks.text_generation); each family's
+    # tiny configuration builds, lowers to XNNPACK and generates as the eager model does (tests/test_text_generation.py).
+    Architecture("llama", "Llama (SmolLM, TinyLlama, Llama 3.2)", False, family="decoder"),
+    Architecture("qwen2", "Qwen2 / Qwen2.5", False, family="decoder"),
+    Architecture("qwen3", "Qwen3", False, family="decoder"),
+    Architecture("phi3", "Phi-3 / Phi-4-mini", False, family="decoder"),
+    Architecture("gemma3_text", "Gemma 3 (text)", False, family="decoder"),
+    Architecture("gpt2", "GPT-2", False, family="decoder"),
 ):
     ARCHITECTURES.add(_arch.model_type, _arch)

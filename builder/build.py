@@ -31,7 +31,7 @@ from builder.report import write_report
 from builder.samples import load_samples
 from builder.targets import TargetProfile, load_profiles, resolve_targets
 from builder.tasks import Task, TaskOptions
-from builder.vectors import make_vectors, vectors_to_json
+from builder.vectors import vectors_to_json
 from builder.verify import check_artifact
 
 
@@ -162,6 +162,10 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
             for app in options.apps:
                 parse_app_shell(app)[0].check_embeddable(task.name, task.postprocessing(), tokenizer_json,
                                                          "this checkpoint's tokenizer")
+        for step in steps:
+            if task.backends is not None and step.backend.name not in task.backends:
+                raise EdgepackError(f"{task.name} models build for {', '.join(task.backends)} only so far; {step.backend.display_name} "
+                                    f"(target {step.profile.name}) is not implemented for them: choose another --target")
         model = checkpoint.load_model(texts)
     lock.acquire()
     if checkpoint.adapter:
@@ -171,16 +175,17 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
     min_len = checkpoint.architecture.min_seq_len
 
     with stages.stage("reference", "Running the eager fp32 reference"), _one_thread():
-        vectors = make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len, aligned=task.needs_alignment,
-                               token_type_ids=task.options.token_type_ids)
+        vectors = task.make_vectors(checkpoint.tokenizer, texts, min_len, options.max_seq_len)
         with torch.no_grad():
             for vector in vectors:
                 task.record_reference(model, vector)
     reference = [v.expected_arrays(output_names) for v in vectors]
-    inputs = [v.tensors() for v in vectors]
+    inputs = [tuple(torch.from_numpy(array) for array in task.program_inputs(v)) for v in vectors]
 
     with stages.stage("export", "Exporting and fusing the graph"):
-        exported = export_model(task.wrap(model), task.inputs(), min_len, options.max_seq_len, _check_inputs(inputs))
+        passes = task.fusion_passes()
+        exported = export_model(task.wrap(model), task.inputs(), min_len, options.max_seq_len, _check_inputs(inputs),
+                                **({} if passes is None else {"passes": passes}), strict=task.export_strict)
         checkpoint.require_weights_read(exported.parameters_read)
 
     facts = _model_facts(checkpoint, task, name, exported)
@@ -273,6 +278,7 @@ def _model_facts(checkpoint: Checkpoint, task: Task, name: str, exported: Export
         author=checkpoint.card.get("author") or checkpoint.card.get("model_creator"),
         license=checkpoint.card.get("license"),
         method=task.methods()[0].name,
+        program_metadata=task.program_metadata(),
     )
 
 
@@ -317,7 +323,7 @@ def _check_inputs(inputs: list[tuple[torch.Tensor, ...]]) -> list[tuple[torch.Te
 
 def _thresholds(profile: TargetProfile, recipe: str, overrides: dict[str, dict[str, float]], task: Task) -> dict[str, float]:
     """The recipe's limits that apply to this task: the output-level ones and its own metrics'."""
-    limits = profile.thresholds_for(recipe)
+    limits = profile.thresholds_for(recipe, task.name)
     limits.update(overrides.get("*", {}))
     limits.update(overrides.get(recipe, {}))
     own = {*OUTPUT_THRESHOLDS, *(f"min_{name}" for name in task.metric_names)}

@@ -10,6 +10,7 @@ import click
 from builder import __version__
 from builder.commands.app import app_command
 from builder.commands.build import build_command
+from builder.commands.chat import chat_command
 from builder.commands.inspect import inspect_command
 from builder.commands.run import run_command
 from builder.commands.targets import targets_command
@@ -58,7 +59,7 @@ def cli() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-for command in (build_command, verify_command, run_command, inspect_command, targets_command, app_command):
+for command in (build_command, verify_command, run_command, chat_command, inspect_command, targets_command, app_command):
     cli.add_command(command)
 
 

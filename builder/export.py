@@ -14,6 +14,7 @@ from torch.export import Dim, ExportedProgram
 from builder.errors import EdgepackError
 from builder.passes import DEFAULT_PASSES, GraphPass, PassOutcome, op_counts, run_passes
 from builder.tasks.base import TensorSpec
+from builder.tasks.specs import POSITIONS
 
 Inputs = tuple[torch.Tensor, ...]
 
@@ -33,8 +34,11 @@ class ExportedModel:
     # Real tokenized samples every pass is checked on.
     check_inputs: Sequence[Inputs] = ()
 
+    # Strict (TorchDynamo) tracing: what a model with in-place state (a key/value cache) needs.
+    strict: bool = False
+
     def reexport(self, module: torch.nn.Module) -> ExportedProgram:
-        return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=False)
+        return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=self.strict)
 
     def with_passes(self, passes: Sequence[GraphPass], backend: str) -> ExportedModel:
         """This model with `passes` run on top of the shared ones, for the one backend that gains from them."""
@@ -53,19 +57,20 @@ def export_model(
     max_seq_len: int,
     check_inputs: Sequence[Inputs],
     passes: Sequence[GraphPass] = DEFAULT_PASSES,
+    strict: bool = False,
 ) -> ExportedModel:
     """`inputs` are the task's declared inputs, in the wrapper's order; `check_inputs` real tokenized
     samples of them, on which the passes are checked. Every input shares the one dynamic sequence
-    dimension."""
+    dimension (at its spec's "seq" axis)."""
     seq = Dim("seq", min=min_seq_len, max=max_seq_len)
-    dynamic_shapes = tuple({1: seq} for _ in inputs)
+    dynamic_shapes = tuple({spec.sequence_axis: seq} for spec in inputs)
     # An example in the middle of the range keeps export from specialising on 0/1 sizes; each input
     # holds the example value its spec declares valid for every model.
     example_len = max(min_seq_len, min(16, max_seq_len))
-    example_inputs = tuple(torch.full((1, example_len), spec.example, dtype=torch.long) for spec in inputs)
+    example_inputs = tuple(_example(spec, example_len) for spec in inputs)
     try:
         with torch.no_grad():
-            program = torch.export.export(wrapper, example_inputs, dynamic_shapes=dynamic_shapes, strict=False)
+            program = torch.export.export(wrapper, example_inputs, dynamic_shapes=dynamic_shapes, strict=strict)
     except Exception as exc:
         raise EdgepackError(f"torch.export failed for this model ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
     graph = program.module()
@@ -82,10 +87,18 @@ def export_model(
         op_counts_after=op_counts(fused),
         parameters_read=_parameters_read(graph),
         check_inputs=check_inputs,
+        strict=strict,
     )
     with torch.no_grad():
         exported.program = exported.reexport(fused)
     return exported
+
+
+def _example(spec: TensorSpec, length: int) -> torch.Tensor:
+    shape = [length if size == "seq" else size for size in spec.shape]
+    if spec.example == POSITIONS:
+        return torch.arange(length, dtype=torch.long).reshape(shape)
+    return torch.full(shape, spec.example, dtype=torch.long)
 
 
 def _parameters_read(graph: torch.fx.GraphModule) -> frozenset[str]:

@@ -156,8 +156,7 @@ def record_build(name: str, checkpoint: "Checkpoint", parameters: int, task: "Ta
         "outputs": [s.to_json() for s in task.outputs()],
         "sequence_length": {"min": exported.min_seq_len, "max": exported.max_seq_len,
                             "pad_token_id": checkpoint.tokenizer.pad_token_id,
-                            "padding": "right-pad with pad_token_id and attention_mask 0 up to min"
-                                       + (" (token_type_ids 0)" if options.token_type_ids else "")},
+                            "padding": task.input_rule()},
         "tokenizer": checkpoint.tokenizer.describe(),
         "test_vectors": "tokenizer/test_vectors.json",
         "variants": [

@@ -89,9 +89,11 @@ def compare(
     candidate: Sequence[Sequence[np.ndarray]],
     thresholds: dict[str, float],
     vectors: Sequence[Any],
+    stepped_metrics: Sequence[TaskMetric] = (),
 ) -> ParityResult:
     """`task` is the bound task; `vectors` are the test vectors (text, ids, mask, alignment) the
-    outputs were computed from."""
+    outputs were computed from; `stepped_metrics` the task's figures from driving the artifact step by
+    step (Task.run_metrics)."""
     outputs = []
     for index, name in enumerate(output_names):
         refs = [np.asarray(sample[index], dtype=np.float64) for sample in reference]
@@ -112,7 +114,7 @@ def compare(
         )
     first = [(cosine(np.asarray(r[0]), np.asarray(c[0])), float(np.abs(np.asarray(r[0]) - np.asarray(c[0])).max()))
              for r, c in zip(reference, candidate)]
-    metrics = task.task_metrics([list(r) for r in reference], [list(c) for c in candidate], vectors)
+    metrics = task.task_metrics([list(r) for r in reference], [list(c) for c in candidate], vectors) + list(stepped_metrics)
     result = ParityResult(
         variant=variant,
         how_run=how_run,

@@ -20,7 +20,7 @@ from builder.samples import Sample
 from builder.tasks import Task
 from builder.tasks.specs import Presentation
 from builder.tokenizer_asset import load_tokenizer
-from builder.vectors import TestVector, encode_vector, run_artifact
+from builder.vectors import TestVector
 
 EAGER = "eager PyTorch"
 
@@ -52,7 +52,7 @@ def run_bundle(bundle: Path, sample: Sample, variants: Sequence[str] = (), candi
         except CannotVerify as exc:
             views.append(AppView(variant["name"], str(exc), None))
             continue
-        views.append(AppView(variant["name"], runner.how, task.present(run_artifact(runner, vectors), vectors)))
+        views.append(AppView(variant["name"], runner.how, task.app_view(runner.run, vectors)))
     return views
 
 
@@ -83,8 +83,8 @@ def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candi
         raise EdgepackError(f"this {task.name} bundle reads one text, not a pair; leave out --pair")
     vectors = []
     for each in task.app_samples(sample, candidates):
-        vector = encode_vector(tokenizer, each, int(manifest["sequence_length"]["min"]), aligned=task.needs_alignment,
-                               token_type_ids=task.options.token_type_ids)
+        # The sample as the build would encode it (its first vector; padded copies follow it).
+        vector = task.make_vectors(tokenizer, [each], int(manifest["sequence_length"]["min"]), int(manifest["sequence_length"]["max"]))[0]
         vector.positions = task.compared_positions(vector.input_ids, vector.attention_mask)
         vectors.append(vector)
     return vectors
@@ -102,5 +102,5 @@ def _eager_view(checkpoint_dir: Path, base: Path | None, manifest: Manifest, tas
                             f"not the {task.name} model this bundle was built from; pass that model's checkpoint")
     model = checkpoint.load_model()
     with torch.no_grad():
-        outputs = [vector.at_positions([o.numpy() for o in task.reference(model, vector.inputs())]) for vector in vectors]
-    return AppView(EAGER, f"transformers eager fp32 ({checkpoint_dir})", task.present(outputs, vectors))
+        shown = task.app_view(task.eager_program(model), vectors)
+    return AppView(EAGER, f"transformers eager fp32 ({checkpoint_dir})", shown)

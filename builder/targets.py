@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 from functools import cache
 from pathlib import Path
 
@@ -20,13 +21,17 @@ class TargetProfile:
     description: str
     default_recipes: tuple[str, ...]
     recipes: tuple[str, ...]
-    thresholds: dict[str, dict[str, float]]
+    # Per recipe: the limits, and optionally a table per task name whose output limits (min_cosine,
+    # max_abs_error) replace the recipe's for that task (logits of a language model are not an encoder's scores).
+    thresholds: dict[str, dict[str, Any]]
     # The backend's own settings (the TOML's [settings] table), validated by the backend.
     settings: dict[str, object]
     source: Path
 
-    def thresholds_for(self, recipe: str) -> dict[str, float]:
-        return dict(self.thresholds.get(recipe, {}))
+    def thresholds_for(self, recipe: str, task: str | None = None) -> dict[str, float]:
+        limits = self.thresholds.get(recipe, {})
+        own = {key: value for key, value in limits.items() if not isinstance(value, dict)}
+        return {**own, **limits.get(task, {})} if task else own
 
 
 @cache
@@ -89,10 +94,18 @@ def _check_thresholds(profile: TargetProfile) -> None:
     figure some task reports, and every key must name one (a misspelt key gates nothing)."""
     from builder.parity import threshold_keys
 
+    from builder.parity import OUTPUT_THRESHOLDS
+    from builder.tasks import TASKS
+
     keys = threshold_keys()
     problems = [f"recipes without thresholds: {sorted(set(profile.recipes) - set(profile.thresholds))}"] \
         if set(profile.recipes) - set(profile.thresholds) else []
-    for recipe, limits in profile.thresholds.items():
+    for recipe, table in profile.thresholds.items():
+        limits = {key: value for key, value in table.items() if not isinstance(value, dict)}
+        for task, own in ((k, v) for k, v in table.items() if isinstance(v, dict)):
+            if task not in TASKS or set(own) - set(OUTPUT_THRESHOLDS):
+                problems.append(f"[thresholds.{recipe}.{task}] must name a task ({', '.join(TASKS.names())}) and hold "
+                                f"only {' or '.join(OUTPUT_THRESHOLDS)}")
         if recipe not in profile.recipes:
             problems.append(f"[thresholds.{recipe}] is for a recipe the profile does not list")
         if keys - set(limits):

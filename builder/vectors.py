@@ -9,7 +9,7 @@ that actually masks something.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import torch
@@ -17,6 +17,9 @@ import torch
 from builder.backends import Runner
 from builder.samples import Sample
 from builder.tokenizer_asset import TokenizerAsset
+
+if TYPE_CHECKING:
+    from builder.tasks import Task
 
 # Lengths the first non-trivial samples are also padded to (capped at max length).
 PADDED_LENGTHS = (32, 128)
@@ -45,6 +48,11 @@ class TestVector:
     # [1, seq, vocab] logits): the sequence positions (axis 1 of every output) that `expected`
     # holds, in order. Artifacts' outputs are taken at the same positions before comparison.
     positions: list[int] | None = None
+    # Only for text generation: input_ids are the prompt's `prompt_length` ids followed by the eager model's greedy
+    # continuation, and `top_ids` the reference's best ids at each position, whose logits `expected` summarises
+    # (builder.tasks.text_generation).
+    prompt_length: int | None = None
+    top_ids: list[list[int]] | None = None
 
     def inputs(self) -> dict[str, torch.Tensor]:
         """The encoder inputs by name, in the order the encoder tasks declare them (token_type_ids only when recorded)."""
@@ -116,8 +124,9 @@ def _pad(vector: TestVector, length: int, pad_id: int, padded_to: int | None) ->
     return vector
 
 
-def run_artifact(runner: Runner, vectors: Sequence[TestVector]) -> list[list[np.ndarray]]:
-    return [vector.at_positions(runner.run(vector.arrays())) for vector in vectors]
+def run_artifact(runner: Runner, vectors: Sequence[TestVector], task: "Task") -> list[list[np.ndarray]]:
+    """Each vector's outputs from the artifact, as `expected` holds them (Task.output_view)."""
+    return [task.output_view(runner.run(task.program_inputs(vector)), vector) for vector in vectors]
 
 
 def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], outputs: Sequence[str], max_len: int) -> dict[str, Any]:
@@ -135,7 +144,8 @@ def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], output
 
 
 # Fields only some tasks fill; left out of the file when empty so the others' vectors keep their shape.
-_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids", "positions")
+_OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids", "positions",
+                    "prompt_length", "top_ids")
 
 
 def _vector_json(vector: TestVector) -> dict[str, Any]:

@@ -57,12 +57,13 @@ def check_artifact(variant: str, backend: Backend, path: Path, task: Task, contr
     runs = []
     for runner in runners:
         try:
-            candidate = run_artifact(runner, vectors)
+            candidate = run_artifact(runner, vectors, task)
+            stepped = task.run_metrics(runner, vectors)
         except Exception as exc:
             reason = f"failed to run ({runner.how.split(' (')[0]}): {_first_line(exc)}"
             runs.append(not_run(variant, runner.how, reason, thresholds, allow_unverified=False))
             continue
-        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds, vectors))
+        runs.append(compare(variant, runner.how, task, output_names, reference, candidate, thresholds, vectors, stepped))
     return runs
 
 

@@ -438,3 +438,126 @@ TASK_CHECKPOINTS = {
     "question-answering": make_qa_checkpoint,
     "fill-mask": make_mlm_checkpoint,
 }
+
+
+# Decoders (text generation): GPT-2's tokenizer family (byte-level BPE) for GPT-2 and Qwen, Llama's
+# (SentencePiece BPE with byte fallback, as transformers converts it) for Llama, Phi-3 and Gemma 3.
+END_OF_TEXT = "<|endoftext|>"
+
+
+def train_gpt2_bpe(directory: Path, vocab_size: int = 500) -> transformers.PreTrainedTokenizerFast:
+    """GPT-2's tokenizer: byte-level BPE, no special tokens added to a text, <|endoftext|> ends one."""
+    bpe = ByteLevelBPETokenizer(add_prefix_space=False, trim_offsets=True)
+    bpe.train_from_iterator(CORPUS, vocab_size=vocab_size, min_frequency=1, special_tokens=[END_OF_TEXT], show_progress=False)
+    tokenizer = transformers.PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, model_max_length=128, bos_token=END_OF_TEXT,
+                                                     eos_token=END_OF_TEXT, unk_token=END_OF_TEXT)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+def train_llama_sentencepiece(directory: Path) -> transformers.PreTrainedTokenizerFast:
+    """Llama's tokenizer: a SentencePiece BPE model (byte fallback) trained on the corpus, converted by transformers
+    (Metaspace, <s> added before each text, <unk> <s> </s> as ids 0 1 2)."""
+    import os
+    import tempfile
+
+    import sentencepiece
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.txt"
+        corpus.write_text("\n".join(CORPUS), encoding="utf-8")
+        with open(os.devnull, "w") as quiet:
+            sentencepiece.SentencePieceTrainer.train(input=str(corpus), model_prefix=f"{tmp}/tokenizer", vocab_size=400,
+                                                     hard_vocab_limit=False, model_type="bpe", character_coverage=1.0,
+                                                     byte_fallback=True, logstream=quiet)
+        tokenizer = transformers.LlamaTokenizer.from_pretrained(tmp, model_max_length=128)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+# Chat templates the decoder checkpoints carry, written for the tests in three families' shapes: ChatML with a default
+# system message (Qwen's), header blocks after a bos token with trimmed contents (Llama 3's), and turns where the
+# system message is folded into the first user turn (Gemma's); with the special tokens each uses. GPT-2, Phi-3 and
+# Qwen3's tiny models have none (plain text generation).
+CHAT_TEMPLATES = {
+    "qwen2": ("{%- if messages[0].role != 'system' %}{{ '<|im_start|>system\\nYou are a careful assistant.<|im_end|>\\n' }}"
+              "{%- endif %}{%- for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}"
+              "{%- endfor %}{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- endif %}",
+              ["<|im_start|>", "<|im_end|>"]),
+    "llama": ("{{ bos_token }}{%- for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + "
+              "m['content'] | trim + '<|eot_id|>' }}{%- endfor %}{%- if add_generation_prompt %}"
+              "{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}",
+              ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]),
+    "gemma3_text": ("{{ bos_token }}{%- if messages[0]['role'] == 'system' %}{%- set first = messages[0]['content'] + '\\n\\n' %}"
+                    "{%- set rest = messages[1:] %}{%- else %}{%- set first = '' %}{%- set rest = messages %}{%- endif %}"
+                    "{%- for m in rest %}{%- set role = 'model' if m['role'] == 'assistant' else m['role'] %}"
+                    "{{ '<start_of_turn>' + role + '\\n' + (first if loop.first else '') + m['content'] + '<end_of_turn>\\n' }}"
+                    "{%- endfor %}{%- if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{%- endif %}",
+                    ["<start_of_turn>", "<end_of_turn>"]),
+}
+
+
+DECODER_TOKENIZERS = {"gpt2": train_gpt2_bpe, "qwen2": train_gpt2_bpe, "qwen3": train_gpt2_bpe,
+                      "llama": train_llama_sentencepiece, "phi3": train_llama_sentencepiece, "gemma3_text": train_llama_sentencepiece}
+
+
+def _decoder_config(model_type: str, tokenizer, layers: int) -> transformers.PretrainedConfig:
+    ids = dict(vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    common = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
+                  max_position_embeddings=256, **ids)
+    if model_type == "gpt2":
+        return transformers.GPT2Config(n_embd=64, n_layer=layers, n_head=4, n_positions=256, **ids)
+    if model_type == "gemma3_text":
+        # Sliding-window layers (a window shorter than the test sequences) between global ones, as Gemma 3 has them.
+        return transformers.Gemma3TextConfig(head_dim=16, sliding_window=16, pad_token_id=0,
+                                             layer_types=["sliding_attention", "full_attention"] * max(1, layers // 2), **common)
+    configs = {"llama": transformers.LlamaConfig, "qwen2": transformers.Qwen2Config, "phi3": transformers.Phi3Config,
+               "qwen3": transformers.Qwen3Config}
+    extra = {"head_dim": 16} if model_type == "qwen3" else {"pad_token_id": 0} if model_type == "phi3" else {}
+    # Qwen ties the output layer to the embedding table, as its small checkpoints do.
+    return configs[model_type](tie_word_embeddings=model_type.startswith("qwen"), **extra, **common)
+
+
+def train_causal_lm(model: torch.nn.Module, tokenizer, steps: int = 120, lr: float = 3e-3) -> None:
+    """A few deterministic steps of next-token training on the corpus, so the tiny model's next tokens have the
+    margins a trained model's have instead of a random head's near-ties (which quantization would flip)."""
+    texts = sorted(set(CORPUS))
+    rows = [tokenizer(text)["input_ids"] + [tokenizer.eos_token_id] for text in texts]
+    width = max(map(len, rows))
+    ids = torch.tensor([row + [tokenizer.eos_token_id] * (width - len(row)) for row in rows])
+    labels = torch.tensor([row + [-100] * (width - len(row)) for row in rows])
+    torch.manual_seed(0)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    model.train()
+    try:
+        for _ in range(steps):
+            loss = model(input_ids=ids, labels=labels).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    finally:
+        torch.set_num_threads(threads)
+    model.eval()
+
+
+@disk_cached
+def make_causal_lm_checkpoint(directory: Path, model_type: str = "llama", seed: int = 0, layers: int = 2) -> Path:
+    """A tiny decoder-only language model of `model_type` with its family's trained tokenizer, briefly trained on the corpus."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = DECODER_TOKENIZERS[model_type](directory)
+    if model_type in CHAT_TEMPLATES:
+        template, tokens = CHAT_TEMPLATES[model_type]
+        tokenizer.add_special_tokens({"additional_special_tokens": tokens})
+        tokenizer.chat_template = template
+        tokenizer.save_pretrained(directory)
+    torch.manual_seed(seed)
+    model = transformers.AutoModelForCausalLM.from_config(_decoder_config(model_type, tokenizer, layers))
+    train_causal_lm(model, tokenizer)
+    model.save_pretrained(directory)
+    model.generation_config.save_pretrained(directory)
+    return directory
+
+
+TASK_CHECKPOINTS["text-generation"] = make_causal_lm_checkpoint

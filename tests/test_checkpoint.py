@@ -103,7 +103,7 @@ def _edit_config(folder, **changes):
         (lambda f: shutil.rmtree(f), "does not exist"),
         (lambda f: (f / "config.json").unlink(), "no config.json"),
         (lambda f: (f / "config.json").write_text("{not json"), "not valid JSON"),
-        (lambda f: _edit_config(f, model_type="gpt2"), "unsupported architecture 'gpt2'.*supported: bert, distilbert, mobilebert"),
+        (lambda f: _edit_config(f, model_type="t5"), "unsupported architecture 't5'.*supported: bert, distilbert, mobilebert"),
         (lambda f: _edit_config(f, architectures=["BertForMultipleChoice"]), "cannot tell the task.*--task"),
         (lambda f: (f / "model.safetensors").unlink(), "no weights"),
         (lambda f: [(f / n).unlink(missing_ok=True) for n in ("tokenizer.json", "vocab.txt")], "no tokenizer"),

@@ -44,6 +44,8 @@ class ModelFacts:
     author: str | None = None
     license: str | None = None
     method: str = "forward"
+    # Constant values the program carries for its runtime (Task.program_metadata).
+    program_metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
     def contract(self) -> "RunContract":

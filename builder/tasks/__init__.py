@@ -12,10 +12,11 @@ from builder.tasks.feature_extraction import SentenceEmbedding
 from builder.tasks.fill_mask import FillMask
 from builder.tasks.question_answering import QuestionAnswering
 from builder.tasks.sequence_classification import SequenceClassification
+from builder.tasks.text_generation import TextGeneration
 from builder.tasks.token_classification import TokenClassification
 
 TASKS: Registry[type[Task]] = Registry("task")
-for _task in (SequenceClassification, TokenClassification, SentenceEmbedding, QuestionAnswering, FillMask):
+for _task in (SequenceClassification, TokenClassification, SentenceEmbedding, QuestionAnswering, FillMask, TextGeneration):
     TASKS.add(_task.name, _task)
 
 __all__ = ["TASKS", "MethodSpec", "Task", "TaskOptions", "TensorSpec"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Sequence
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from builder.tasks.specs import MethodSpec, Presentation, TaskMetric, TaskOption
 if TYPE_CHECKING:
     import torch
 
+    from builder.backends.base import Runner
     from builder.samples import Sample
     from builder.tokenizer_asset import TokenizerAsset
     from builder.vectors import TestVector
@@ -75,6 +76,13 @@ class Task(ABC):
     pair_columns: ClassVar[tuple[str, str]] = ("text", "text_pair")
     # How tokenizer.json truncates a pair that is too long (a tokenizers TruncationStrategy).
     pair_truncation: ClassVar[str] = "longest_first"
+    # Which architectures can carry the task: "encoder" (BERT family) or "decoder" (causal language models);
+    # builder.architectures.Architecture.family.
+    family: ClassVar[str] = "encoder"
+    # Backends that build this task (None: every backend); the build refuses the others up front.
+    backends: ClassVar[tuple[str, ...] | None] = None
+    # Export with strict (TorchDynamo) tracing: models with in-place state need it.
+    export_strict: ClassVar[bool] = False
 
     @classmethod
     def matches(cls, heads: list[str], checkpoint_dir: Path) -> bool:
@@ -128,6 +136,27 @@ class Task(ABC):
         tokens the task needs). Default: the samples as they are."""
         return texts
 
+    def make_vectors(self, tokenizer: "TokenizerAsset", samples: Sequence["Sample"], min_len: int,
+                     max_len: int) -> list["TestVector"]:
+        """The test vectors (before the reference fills them): each sample as tokenized, a few also padded."""
+        from builder.vectors import make_vectors
+
+        return make_vectors(tokenizer, samples, min_len, max_len, aligned=self.needs_alignment,
+                            token_type_ids=self.options.token_type_ids)
+
+    def input_rule(self) -> str:
+        """How an app fills the program's inputs for a text (the manifest's sequence_length.padding)."""
+        return "right-pad with pad_token_id and attention_mask 0 up to min" + (" (token_type_ids 0)" if self.options.token_type_ids else "")
+
+    def program_inputs(self, vector: "TestVector") -> tuple[np.ndarray, ...]:
+        """The program's inputs for one test vector, in the order of `inputs()`."""
+        return tuple(vector.arrays())
+
+    def output_view(self, outputs: Sequence[np.ndarray], vector: "TestVector") -> list[np.ndarray]:
+        """An artifact's (or the eager model's) outputs for one vector as `expected` stores them and parity
+        compares them: by default the `positions` rows when the vector has them (compared_positions)."""
+        return vector.at_positions(outputs)
+
     def compared_positions(self, input_ids: list[int], attention_mask: list[int]) -> list[int] | None:
         """Sequence positions (axis 1 of every output) the test vectors store and parity compares,
         for tasks that read only some rows of a large per-token output; None: whole outputs."""
@@ -143,6 +172,14 @@ class Task(ABC):
     def methods(self) -> list[MethodSpec]:
         """The exported program's methods; encoder tasks have one."""
         return [MethodSpec("forward", tuple(self.inputs()), tuple(self.outputs()))]
+
+    def fusion_passes(self) -> Sequence[Any] | None:
+        """The graph passes run on the exported program (builder.passes); None: the default set."""
+        return None
+
+    def program_metadata(self) -> dict[str, Any]:
+        """Constant values a program carries for its runtime (ExecuTorch: methods returning them)."""
+        return {}
 
     @abstractmethod
     def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
@@ -186,6 +223,24 @@ class Task(ABC):
         answer = self.describe_prediction(outputs[0], vectors[0])
         return Presentation(answer, [answer])
 
+    def app_view(self, program: Callable[[tuple[np.ndarray, ...]], Sequence[np.ndarray]],
+                 vectors: Sequence["TestVector"]) -> Presentation:
+        """What the app shows for the `app_samples`' vectors, running `program` (program inputs -> outputs: an
+        artifact's runner, or `eager_program`) as the app runs its model: once per vector by default."""
+        return self.present([self.output_view(program(self.program_inputs(v)), v) for v in vectors], vectors)
+
+    def eager_program(self, model: torch.nn.Module) -> Callable[[tuple[np.ndarray, ...]], list[np.ndarray]]:
+        """The eager model behind the program's interface (`edgepack run --checkpoint`): inputs by `inputs()` order."""
+        import torch
+
+        names = [spec.name for spec in self.inputs()]
+
+        def run(arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+            named = {name: torch.from_numpy(np.asarray(a)) for name, a in zip(names, arrays)}
+            return [o.numpy() for o in self.reference(model, named)]
+
+        return run
+
     # The app shells: what their screen asks for and the data it starts with.
     def app_hints(self) -> tuple[str, str]:
         """Placeholder texts of the screen's two input fields (the second empty: the screen has one)."""
@@ -203,12 +258,17 @@ class Task(ABC):
         compared positions), the answer in words and the decoded answer."""
         vector.positions = self.compared_positions(vector.input_ids, vector.attention_mask)
         outputs = self.reference(model, vector.inputs())
-        arrays = vector.at_positions([o.numpy() for o in outputs])
+        arrays = self.output_view([o.numpy() for o in outputs], vector)
         vector.expected = {spec.name: out.tolist() for spec, out in zip(self.outputs(), arrays)}
         vector.expected_answer = self.describe_prediction(arrays, vector)
         vector.expected_decoded = self.decode(arrays, vector)
 
     # Parity: the task's own agreement figures.
+    def run_metrics(self, runner: "Runner", vectors: Sequence["TestVector"]) -> list[TaskMetric]:
+        """Figures that need the artifact driven step by step (e.g. free-running generation), not one call
+        per vector; gated like task_metrics."""
+        return []
+
     @abstractmethod
     def task_metrics(self, reference: list[list[np.ndarray]], candidate: list[list[np.ndarray]],
                      vectors: Sequence["TestVector"]) -> list[TaskMetric]:

@@ -8,6 +8,8 @@ from typing import Any
 
 # An input's padding value that is the tokenizer's pad id rather than a number.
 PAD_TOKEN_ID = "pad_token_id"
+# An input's example that counts the sequence's positions (0, 1, 2, ...) rather than repeating a number.
+POSITIONS = "positions"
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,15 @@ class TensorSpec:
     shape: tuple[int | str, ...]
     description: str
     # Inputs only: what an app right-pads this input with (a number or PAD_TOKEN_ID), and the value
-    # export's example input holds (it must be valid for every model). The manifest states the padding
-    # in words (sequence_length.padding); neither is part of the spec's JSON.
+    # export's example input holds (a number valid for every model, or POSITIONS). The manifest states
+    # the padding in words (sequence_length.padding); neither is part of the spec's JSON.
     padding: int | str = field(default=0, compare=False)
-    example: int = field(default=1, compare=False)
+    example: int | str = field(default=1, compare=False)
+
+    @property
+    def sequence_axis(self) -> int:
+        """The axis that is as long as the token sequence (export makes it dynamic)."""
+        return self.shape.index("seq")
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape), "description": self.description}

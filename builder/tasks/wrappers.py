@@ -96,3 +96,15 @@ class QuestionAnsweringForExport(torch.nn.Module):
                 token_type_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         outputs = self.model(**encoder_kwargs(self.model, input_ids, attention_mask, token_type_ids))
         return outputs.start_logits, outputs.end_logits
+
+
+class DecoderWithCacheForExport(torch.nn.Module):
+    """(input_ids [1, seq] int64, cache_position [seq] int64) -> (logits [1, seq, vocab],) for a causal language
+    model inside transformers' static-cache wrapper (`cached`), whose key/value buffers are the program's state."""
+
+    def __init__(self, cached: torch.nn.Module):
+        super().__init__()
+        self.cached = cached
+
+    def forward(self, input_ids: torch.Tensor, cache_position: torch.Tensor) -> tuple[torch.Tensor]:
+        return (self.cached(input_ids=input_ids, cache_position=cache_position),)

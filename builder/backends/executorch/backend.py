@@ -37,7 +37,8 @@ class ExecuTorchBackend(Backend):
         from builder.backends.executorch.lowering import lower_program
 
         quantized = self.recipes.get(recipe).apply(job.exported, job)
-        data, delegation = lower_program(quantized.program, self.delegate, quantized.quantized_embeddings)
+        data, delegation = lower_program(quantized.program, self.delegate, quantized.quantized_embeddings,
+                                         job.facts.program_metadata)
         weights = summarize(quantized.layers)
         left_out = f", {len(weights['left_out'])} left fp32" if weights["left_out"] else ""
         return LoweredArtifact(
