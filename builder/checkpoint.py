@@ -104,7 +104,9 @@ class Checkpoint:
         self.missing_weights = sorted(missing)
         model.eval()
         if self.adapter:
-            model = self.adapter.merge(model, [self._check_tensors(text) for text in check_texts or BUILTIN_SAMPLES])
+            checks = [self._check_tensors(text) for text in check_texts or BUILTIN_SAMPLES]
+            # A text a tokenizer without special tokens (GPT-2's) turns into no ids gives the model nothing to read.
+            model = self.adapter.merge(model, [(ids, mask) for ids, mask in checks if ids.shape[1]])
         return model
 
     def require_weights_read(self, parameters_read: set[str]) -> None:
@@ -124,7 +126,8 @@ class Checkpoint:
         text, pair = sample if isinstance(sample, tuple) else (sample, None)
         encoding = self.tokenizer.encode_full(text, pair)
         limit = getattr(self.config, "max_position_embeddings", None) or len(encoding.ids)
-        return torch.tensor([encoding.ids[:limit]]), torch.tensor([encoding.attention_mask[:limit]])
+        return (torch.tensor([encoding.ids[:limit]], dtype=torch.long),
+                torch.tensor([encoding.attention_mask[:limit]], dtype=torch.long))
 
 
 def load_checkpoint(path: Path, task_name: str | None = None, base: Path | None = None) -> Checkpoint:

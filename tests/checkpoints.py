@@ -396,6 +396,17 @@ def train_mlm(model: torch.nn.Module, tokenizer, steps: int = 150, lr: float = 3
     ids, mask = batch["input_ids"], batch["attention_mask"]
     special = torch.tensor([[t in tokenizer.all_special_ids for t in row] for row in ids.tolist()])
     generator = torch.Generator().manual_seed(0)
+
+    def loss() -> torch.Tensor:
+        chosen = (torch.rand(ids.shape, generator=generator) < mask_share) & ~special
+        return model(input_ids=ids.masked_fill(chosen, tokenizer.mask_token_id), attention_mask=mask,
+                     labels=ids.masked_fill(~chosen, -100)).loss
+
+    _train(model, loss, steps, lr)
+
+
+def _train(model: torch.nn.Module, loss, steps: int, lr: float) -> None:
+    """`steps` AdamW steps on `loss()` (a closure over the whole corpus' batch)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     # One thread: the same summation order on every machine, and on a busy 2-core host about
     # 7x faster than the default pool for a model this small.
@@ -404,11 +415,9 @@ def train_mlm(model: torch.nn.Module, tokenizer, steps: int = 150, lr: float = 3
     model.train()
     try:
         for _ in range(steps):
-            chosen = (torch.rand(ids.shape, generator=generator) < mask_share) & ~special
-            loss = model(input_ids=ids.masked_fill(chosen, tokenizer.mask_token_id), attention_mask=mask,
-                         labels=ids.masked_fill(~chosen, -100)).loss
+            value = loss()
             optimizer.zero_grad()
-            loss.backward()
+            value.backward()
             optimizer.step()
     finally:
         torch.set_num_threads(threads)
@@ -527,19 +536,7 @@ def train_causal_lm(model: torch.nn.Module, tokenizer, steps: int = 120, lr: flo
     ids = torch.tensor([row + [tokenizer.eos_token_id] * (width - len(row)) for row in rows])
     labels = torch.tensor([row + [-100] * (width - len(row)) for row in rows])
     torch.manual_seed(0)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    model.train()
-    try:
-        for _ in range(steps):
-            loss = model(input_ids=ids, labels=labels).loss
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    finally:
-        torch.set_num_threads(threads)
-    model.eval()
+    _train(model, lambda: model(input_ids=ids, labels=labels).loss, steps, lr)
 
 
 @disk_cached

@@ -20,7 +20,7 @@ from builder.checkpoint import load_checkpoint
 from builder.cli import cli
 from builder.tasks import TaskOptions
 from bundles import assert_complete_bundle, run_pte
-from checkpoints import LABELS, NER_LABELS, PROTOTYPES, make_embedding_checkpoint, make_token_checkpoint
+from checkpoints import LABELS, NER_LABELS, PROTOTYPES, make_causal_lm_checkpoint, make_embedding_checkpoint, make_token_checkpoint
 
 # Not among the build's samples: the .pte must give the adapter model's answer on new text too.
 PROBE = "my parcel went to the wrong street, please ship it to my new home"
@@ -209,6 +209,35 @@ def test_token_classification_adapter_takes_labels_and_tokenizer_from_its_base(t
     checkpoint = load_checkpoint(adapter)
     assert checkpoint.task.name == "token-classification" and checkpoint.labels == NER_LABELS
     assert checkpoint.tokenizer.source_dir == base and checkpoint.adapter.modules_to_save == ["classifier"]
+    merged = checkpoint.load_model(SAMPLES)
+    with torch.no_grad():
+        logits = merged(**probe).logits
+    assert (logits - expected).abs().max() < 1e-4 and (logits - before).abs().max() > 0.1
+    assert checkpoint.adapter.merge_check.max_abs_error <= MERGE_TOLERANCE
+
+
+def test_causal_lm_adapter_merges_into_its_base_language_model(tmp_path):
+    """A CAUSAL_LM LoRA on a tiny Llama (attention and MLP projections) loads as a text-generation checkpoint whose
+    tokenizer is its base's, and the merged model gives the adapter model's next-token logits."""
+    base = make_causal_lm_checkpoint(tmp_path / "lm-base", "llama")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    tokenizer.pad_token = tokenizer.eos_token  # for the training batch only
+    model = transformers.AutoModelForCausalLM.from_pretrained(base)
+    torch.manual_seed(3)
+    peft_model = peft.get_peft_model(model, peft.LoraConfig(task_type="CAUSAL_LM", r=4, lora_alpha=8, lora_dropout=0.0,
+                                                            target_modules=["q_proj", "v_proj", "down_proj"]))
+    batch = tokenizer(SAMPLES[1:4], padding=True, return_tensors="pt")
+    _train(peft_model, lambda: peft_model(**batch, labels=batch["input_ids"].flip(-1)).loss, 10)  # a new text to learn
+    adapter = tmp_path / "lm-lora"
+    peft_model.save_pretrained(adapter)
+    probe = tokenizer(PROBE, return_tensors="pt")
+    with torch.no_grad():
+        expected = peft_model(**probe).logits
+        with peft_model.disable_adapter():
+            before = peft_model(**probe).logits
+
+    checkpoint = load_checkpoint(adapter)
+    assert checkpoint.task.name == "text-generation" and checkpoint.tokenizer.source_dir == base
     merged = checkpoint.load_model(SAMPLES)
     with torch.no_grad():
         logits = merged(**probe).logits
