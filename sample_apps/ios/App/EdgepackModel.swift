@@ -135,6 +135,17 @@ final class EdgepackModel: @unchecked Sendable {
         try runner.run(inputs)
     }
 
+    /// Every test vector of the bundle through the tokenizer and the runtime, as the app's tests replay them on a
+    /// device: what differs from the build's ids or from the eager model's outputs (beyond the variant's
+    /// max_abs_error), one line each; empty when all agree.
+    func testVectorProblems(resources: Bundle = .main) throws -> [String] {
+        let vectors = try TestVectors(contentsOf: try EdgepackModel.resource(AppConfig.testVectorsResource, "json", in: resources))
+        if vectors.vectors.isEmpty {
+            return ["the bundle has no test vectors"]
+        }
+        return try VectorReplay(tokenizer: tokenizer, manifest: manifest, variant: variant).problems(vectors) { try self.run($0) }
+    }
+
     /// The app bundle's `name`.`type`, or an error saying it is missing.
     static func resource(_ name: String, _ type: String, in bundle: Bundle) throws -> URL {
         guard let url = bundle.url(forResource: name, withExtension: type) else {

@@ -10,12 +10,7 @@ import XCTest
 final class CoreMLParityTests: XCTestCase {
     // A hosted unit test runs inside the app, so Bundle.main holds the app's resources.
     private func replay(computeUnits: MLComputeUnits?) throws {
-        let model = try EdgepackModel(resources: .main, computeUnits: computeUnits)
-        let vectorsURL = try XCTUnwrap(Bundle.main.url(forResource: AppConfig.testVectorsResource, withExtension: "json"))
-        let vectors = try TestVectors(contentsOf: vectorsURL)
-        XCTAssertFalse(vectors.vectors.isEmpty)
-        let replay = VectorReplay(tokenizer: model.tokenizer, manifest: model.manifest, variant: model.variant)
-        let problems = try replay.problems(vectors) { try model.run($0) }
+        let problems = try EdgepackModel(resources: .main, computeUnits: computeUnits).testVectorProblems()
         XCTAssertEqual(problems, [], problems.prefix(5).joined(separator: "\n"))
     }
 

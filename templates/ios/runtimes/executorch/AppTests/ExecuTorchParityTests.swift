@@ -8,12 +8,7 @@ import XCTest
 final class ExecuTorchParityTests: XCTestCase {
     // A hosted unit test runs inside the app, so Bundle.main holds the app's resources.
     func testVectorsReplayThroughExecuTorch() throws {
-        let model = try EdgepackModel(resources: .main)
-        let vectorsURL = try XCTUnwrap(Bundle.main.url(forResource: AppConfig.testVectorsResource, withExtension: "json"))
-        let vectors = try TestVectors(contentsOf: vectorsURL)
-        XCTAssertFalse(vectors.vectors.isEmpty)
-        let replay = VectorReplay(tokenizer: model.tokenizer, manifest: model.manifest, variant: model.variant)
-        let problems = try replay.problems(vectors) { try model.run($0) }
+        let problems = try EdgepackModel(resources: .main).testVectorProblems()
         XCTAssertEqual(problems, [], problems.prefix(5).joined(separator: "\n"))
     }
 }
