@@ -99,8 +99,7 @@ def plan(options: BuildOptions) -> list[Step]:
     _check_setting_owners(options.backend_settings, profiles)
     for profile in profiles:
         backend = BACKENDS.get(profile.backend)
-        own = {setting.key for setting in backend.settings}
-        settings = backend.resolve_settings(profile.settings, {k: v for k, v in options.backend_settings.items() if k in own})
+        settings = backend.resolve_settings(profile.settings, _own_settings(options, backend))
         chosen = [r for r in options.recipes if r in profile.recipes] if options.recipes else list(profile.default_recipes)
         if not chosen:
             raise EdgepackError(f"none of the requested recipes ({', '.join(options.recipes)}) is available for target "
@@ -120,6 +119,12 @@ def plan(options: BuildOptions) -> list[Step]:
             offered = sorted({r for p in profiles for r in p.recipes})
             raise EdgepackError(f"recipe {recipe!r} is not available for the chosen targets; their recipes: {', '.join(offered)}")
     return steps
+
+
+def _own_settings(options: BuildOptions, backend: Backend) -> dict[str, Any]:
+    """The command-line settings that belong to `backend`: it never receives another backend's."""
+    own = {setting.key for setting in backend.settings}
+    return {key: value for key, value in options.backend_settings.items() if key in own}
 
 
 def _check_setting_owners(overrides: dict[str, Any], profiles: list[TargetProfile]) -> None:
@@ -163,9 +168,7 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                 parse_app_shell(app)[0].check_embeddable(task.name, task.postprocessing(), tokenizer_json,
                                                          "this checkpoint's tokenizer")
         for step in steps:
-            if task.backends is not None and step.backend.name not in task.backends:
-                raise EdgepackError(f"{task.name} models build for {', '.join(task.backends)} only so far; {step.backend.display_name} "
-                                    f"(target {step.profile.name}) is not implemented for them: choose another --target")
+            step.settings = step.backend.settings_for_task(step.settings, task, _own_settings(options, step.backend))
         model = checkpoint.load_model(texts)
     lock.acquire()
     if checkpoint.adapter:

@@ -80,6 +80,8 @@ class ChatSession:
     max_new_tokens: int
     system: str | None = None
     messages: list[tuple[str, str]] = field(default_factory=list)
+    # How the program runs here (the runner's sentence), for the header.
+    how: str = ""
 
     def say(self, text: str, on_text: Callable[[str], None] = lambda piece: None) -> Reply:
         self.messages.append(("user", text))
@@ -153,7 +155,7 @@ class ChatSession:
 
 def open_session(bundle: Path, variant: str | None, system: str | None, max_new_tokens: int | None,
                  sampling: dict[str, float | int | bool | None]) -> tuple[ChatSession, dict]:
-    """A session with the bundle's `variant` (default: the first ExecuTorch variant, int8-dynamic when there is one)."""
+    """A session with the bundle's `variant` (see _variant), run the way `edgepack verify` runs it on this machine."""
     from tokenizers import Tokenizer
 
     from builder.backends import BACKENDS
@@ -177,18 +179,14 @@ def open_session(bundle: Path, variant: str | None, system: str | None, max_new_
         raise EdgepackError("this model has no chat template, so it has no system message; leave out --system")
     limit = max_new_tokens or defaults.get("max_new_tokens") or DEFAULT_NEW_TOKENS
     session = ChatSession(runner.run, tokenizer, int(spec["max_seq_len"]), frozenset(spec["eos_token_ids"]), format_,
-                          chosen_sampling, int(limit), system)
+                          chosen_sampling, int(limit), system, how=runner.how.split(" (")[0])
     return session, chosen
 
 
 def _variant(manifest: Manifest, name: str | None) -> dict:
-    variants = [v for v in manifest["variants"] if v["backend"] == "executorch"]
+    """`name`'s variant (the first target's, for a recipe name), else the one an Android app embeds: ExecuTorch
+    int8-dynamic, else the first ExecuTorch variant, else the first variant."""
     if name:
-        matches = [v for v in variants if name in (v["name"], v["recipe"])]
-        if not matches:
-            raise EdgepackError(f"the bundle has no ExecuTorch variant {name!r}; choose from {', '.join(v['name'] for v in variants)}")
-        return matches[0]
-    if not variants:
-        raise EdgepackError("the bundle has no ExecuTorch variant to chat with; build it with --target android")
-    return next((v for v in variants if v["recipe"] == "int8-dynamic"), variants[0])
-
+        return manifest.named_variants(name)[0]
+    executorch = manifest.variants_of("executorch")
+    return executorch.get("int8-dynamic") or next(iter(executorch.values()), None) or manifest["variants"][0]

@@ -120,6 +120,15 @@ class Manifest(dict):
         """This backend's variants by recipe."""
         return {v["recipe"]: v for v in self["variants"] if v["backend"] == backend}
 
+    def named_variants(self, name: str) -> list[dict[str, Any]]:
+        """The variants `name` designates: one variant's name (android-xnnpack/fp32), or a recipe (fp32: every
+        target's). Refused, listing the names, when there is none."""
+        matches = [v for v in self["variants"] if name in (v["name"], v["recipe"])]
+        if not matches:
+            raise EdgepackError(f"the bundle has no variant {name!r}; choose from {', '.join(v['name'] for v in self['variants'])} "
+                                "(or a recipe name such as fp32)")
+        return matches
+
 
 def record_build(name: str, checkpoint: "Checkpoint", parameters: int, task: "Task", exported: "ExportedModel",
                  variants: Sequence[VariantRecord], status: str, timings: dict[str, float],

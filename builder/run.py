@@ -57,15 +57,10 @@ def run_bundle(bundle: Path, sample: Sample, variants: Sequence[str] = (), candi
 
 
 def _chosen_variants(manifest: Manifest, names: Sequence[str]) -> list[dict]:
-    variants = manifest["variants"]
     chosen = []
     for name in names:
-        matches = [v for v in variants if name in (v["name"], v["recipe"])]
-        if not matches:
-            raise EdgepackError(f"the bundle has no variant {name!r}; choose from {', '.join(v['name'] for v in variants)} "
-                                "(or a recipe name such as fp32)")
-        chosen += [m for m in matches if m not in chosen]
-    return chosen or list(variants)
+        chosen += [m for m in manifest.named_variants(name) if m not in chosen]
+    return chosen or list(manifest["variants"])
 
 
 def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candidates: Sequence[str]) -> list[TestVector]:

@@ -60,6 +60,12 @@ def _with_arity(n, body):
     return lambda x, y, z, w: body(x, y, z, w)
 
 
+def _assigned(x, index, update):
+    x = x.copy()
+    x[index] = update
+    return x
+
+
 def _rand(*shape, dtype=np.float32):
     return RNG.standard_normal(shape).astype(dtype)
 
@@ -124,6 +130,9 @@ CASES = [
     ("relu", "relu", [(2, 5)], lambda x: mb.relu(x=x), lambda x: np.maximum(x, 0), iOS17),
     ("tanh", "tanh", [(2, 5)], lambda x: mb.tanh(x=x), np.tanh, iOS17),
     ("sigmoid", "sigmoid", [(2, 5)], lambda x: mb.sigmoid(x=x), lambda x: _torch(torch.sigmoid, x), iOS17),
+    ("silu", "silu", [(2, 5)], lambda x: mb.silu(x=x), lambda x: _torch(F.silu, x), iOS17),
+    ("sin", "sin", [(2, 5)], lambda x: mb.sin(x=x), np.sin, iOS17),
+    ("cos", "cos", [(2, 5)], lambda x: mb.cos(x=x), np.cos, iOS17),
     ("floor", "floor", [(3, 5)], lambda x: mb.floor(x=x), np.floor, iOS17),
     ("ceil", "ceil", [(3, 5)], lambda x: mb.ceil(x=x), np.ceil, iOS17),
     ("exp", "exp", [(2, 5)], lambda x: mb.exp(x=x), np.exp, iOS17),
@@ -186,6 +195,9 @@ CASES = [
      lambda x: mb.slice_by_index(x=x, begin=[1, 0, 4], end=[3, 5, 0], stride=[1, 2, -2],
                                  begin_mask=[False, True, False], end_mask=[False, False, True]),
      lambda x: x[1:3, :5:2, 4::-2], iOS17),
+    ("slice_update", "slice_update", [(4, 6, 5), (2, 3, 5)],
+     lambda x, u: mb.slice_update(x=x, update=u, begin=[1, 0, 0], end=[3, 6, 5], stride=[1, 2, 1], end_mask=[False, False, True]),
+     lambda x, u: _assigned(x, (slice(1, 3), slice(0, 6, 2), slice(None)), u), iOS18),
     ("slice_by_index_squeeze", "slice_by_index", [(4, 6, 5)],
      lambda x: mb.slice_by_index(x=x, begin=[0, -2, 1], end=[4, 0, 4], squeeze_mask=[False, True, False]),
      lambda x: x[0:4, -2, 1:4], iOS17),
@@ -701,3 +713,49 @@ def test_on_op_sees_every_non_const_op_in_order(tmp_path):
     ex.run({"x": _rand(2, 3)}, on_op=lambda op, args, outs: seen.append(op.op_type))
     assert seen == [t for t in (o.op_type for o in ex._fn.operations) if t != "const"]
     assert seen[-3:] == ["relu", "add", "softmax"]
+
+
+def _stateful(tmp_path, precision=ct.precision.FLOAT32) -> MilExecutor:
+    """A cache of 6 rows: each run writes its rows at `start` (slice_update) and returns the whole cache as written."""
+    @mb.program(input_specs=[mb.StateTensorSpec((6, 2), dtype=types.fp16), mb.TensorSpec((get_new_symbol(), 2)),
+                             mb.TensorSpec((1,), dtype=types.int32)], opset_version=iOS18)
+    def prog(cache, rows, start):
+        begin = mb.concat(values=[start, np.zeros(1, np.int32)], axis=0)
+        end = mb.add(x=begin, y=mb.shape(x=rows))
+        written = mb.slice_update(x=mb.read_state(input=cache), update=mb.cast(x=rows, dtype="fp16"), begin=begin, end=end)
+        mb.coreml_update_state(state=cache, value=written)
+        # (A second read_state here would be merged into the first by coremltools' common-subexpression pass.)
+        return mb.cast(x=written, dtype="fp32")
+
+    rows = ct.RangeDim(lower_bound=1, upper_bound=6, default=2)
+    return _save_and_load(_convert(prog, iOS18, precision, inputs=[ct.TensorType(name="rows", shape=(rows, 2)),
+                                                                   ct.TensorType(name="start", shape=(1,), dtype=np.int32)]), tmp_path)
+
+
+def test_state_persists_across_runs_of_one_conversation(tmp_path):
+    ex = _stateful(tmp_path)
+    assert {"read_state", "coreml_update_state", "slice_update"} <= set(ex.op_types)
+    # The state is not an input the caller feeds: it has its own shape and fp16 storage.
+    assert ex.input_names == ["rows", "start"] and ex.state_shapes == {"cache": ((6, 2), np.dtype(np.float16))}
+    state = ex.make_state()
+    first = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    out = ex.run({"rows": first, "start": np.array([0], np.int32)}, state=state)[ex.output_names[0]]
+    np.testing.assert_array_equal(out[:2], first)
+    assert not out[2:].any()
+    # The next run writes after the first's rows and sees both; 1/3 is stored rounded to fp16, as a device stores it.
+    out = ex.run({"rows": np.array([[1 / 3, -1.0]], np.float32), "start": np.array([2], np.int32)}, state=state)[ex.output_names[0]]
+    np.testing.assert_array_equal(out[:3], [[1, 2], [3, 4], [np.float16(1 / 3), -1]])
+    # Another conversation starts from zeros; the first one's state is untouched by it.
+    other = ex.make_state()
+    out = ex.run({"rows": np.ones((1, 2), np.float32), "start": np.array([5], np.int32)}, state=other)[ex.output_names[0]]
+    assert out.sum() == 2 and out[5].tolist() == [1, 1]
+    assert state.values["cache"][:3].astype(np.float32).tolist() == [[1, 2], [3, 4], [np.float16(1 / 3), -1]]
+
+
+def test_a_stateful_program_needs_its_state(tmp_path):
+    ex = _stateful(tmp_path)
+    with pytest.raises(ValueError, match=r"keeps state \(cache\): pass state=make_state\(\)"):
+        ex.run({"rows": np.ones((1, 2), np.float32), "start": np.array([0], np.int32)})
+    # A write that does not fit the slice is an error, not a silent broadcast.
+    with pytest.raises(ValueError, match="slice_update"):
+        ex.run({"rows": np.ones((2, 2), np.float32), "start": np.array([5], np.int32)}, state=ex.make_state())

@@ -1,6 +1,7 @@
 """Text generation: a tiny decoder of every registered decoder family (trained briefly on the corpus, with its
 family's trained tokenizer) built through the CLI into a .pte with its key/value cache as program state, run by
-the ExecuTorch runtime and compared with transformers' eager model: teacher-forced logits at every position,
+the ExecuTorch runtime, and into an iOS 18 Core ML package with the cache as MLState, run by the MIL reference
+executor, each compared with transformers' eager model: teacher-forced logits at every position,
 perplexity, and free-running greedy generation through the cache; quantized recipes gated on the teacher-forced
 figures; the program loaded by ExecuTorch's own LLM runner (the one its Python wheel ships) with the bundle's
 tokenizer.json; `edgepack run` and `edgepack verify` on the bundle; and what is refused up front.
@@ -26,6 +27,7 @@ from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.tasks.text_generation import GREEDY_TOKENS, TOP_K
 from builder.prompt_format import PromptFormat, decompose
+from builder.targets import load_profiles
 from checkpoints import CHAT_TEMPLATES, make_causal_lm_checkpoint
 
 DECODERS = [arch for arch, entry in ARCHITECTURES.items() if entry.family == "decoder"]
@@ -58,18 +60,28 @@ def _eager_greedy(checkpoint, prompt: list[int], count: int) -> list[int]:
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", DECODERS)
 def test_each_decoder_family_builds_and_generates_as_transformers_does(built, arch):
-    checkpoint, result = built(arch, "--quant", "fp32")
+    checkpoint, result = built(arch, "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
     assert "Bundle verified" in result.output
     manifest = assert_complete_bundle(result.bundle)
     assert manifest["model"]["model_type"] == arch and manifest["task"]["name"] == "text-generation"
     assert [i["name"] for i in manifest["inputs"]] == ["input_ids", "cache_position"]
-    (variant,) = manifest["variants"]
-    figures = variant["parity"]["figures"]
-    assert variant["parity"]["verdict"] == "pass" and set(figures) == {"max_abs_error", "min_cosine", *METRICS}
-    # fp32 through the cache is the eager model: every next token, and every greedy continuation token for token.
-    assert figures["next_token_agreement"] == 1.0 and figures["greedy_match"] == 1.0
-    assert abs(figures["perplexity_ratio"] - 1.0) < 1e-4
+    variants = {v["backend"]: v for v in manifest["variants"]}
+    assert set(variants) == {"executorch", "coreml"}
+    for variant in variants.values():
+        figures = variant["parity"]["figures"]
+        assert variant["parity"]["verdict"] == "pass" and set(figures) == {"max_abs_error", "min_cosine", *METRICS}
+        # fp32 through the cache is the eager model: every next token, and every greedy continuation token for token
+        # (Core ML's cache is fp16 state, the only kind it has, and still gives the same tokens).
+        assert figures["next_token_agreement"] == 1.0 and figures["greedy_match"] == 1.0
+        assert abs(figures["perplexity_ratio"] - 1.0) < 1e-4
+    # Core ML holds the cache as state (iOS 18), one key and one value tensor per layer, and takes any length 1..max.
+    coreml = variants["coreml"]
+    layers = json.loads((checkpoint / "config.json").read_text())["num_hidden_layers"]
+    assert coreml["details"]["deployment_target"] == "iOS18" and coreml["details"]["sequence_shapes"]["kind"] == "range"
+    assert len(coreml["details"]["states"]) == 2 * layers and all(s["dtype"] == "float16" for s in coreml["details"]["states"])
+    assert any("MLState" in note for note in coreml["details"]["notes"])
+    variant = variants["executorch"]
     vectors = load_test_vectors(result.bundle)["vectors"]
     vocab = manifest["task"]["postprocessing"]["vocab_size"]
     assert vocab == json.loads((checkpoint / "config.json").read_text())["vocab_size"]
@@ -110,23 +122,36 @@ def test_each_decoder_family_builds_and_generates_as_transformers_does(built, ar
 
 @pytest.mark.slow
 def test_quantized_recipes_are_gated_on_the_teacher_forced_figures(built):
-    checkpoint, result = built("llama", "--quant", "int8-dynamic", "--quant", "8da4w")
+    # int4-weights is refused without iOS 18 before the task is known (a decoder's Core ML model needs iOS 18 anyway).
+    checkpoint, result = built("llama", "--target", "all", "--deployment-target", "iOS18", "--quant", "int8-dynamic",
+                               "--quant", "8da4w", "--quant", "fp16", "--quant", "int8-weights", "--quant", "int4-weights",
+                               "--quant", "palettize-4bit")
     assert result.exit_code == 0, result.output
     manifest = assert_complete_bundle(result.bundle)
     variants = {v["recipe"]: v for v in manifest["variants"]}
     sizes = {recipe: v["size_bytes"] for recipe, v in variants.items()}
-    fp32 = built("llama", "--quant", "fp32")[1].bundle / "executorch/model-fp32.pte"
-    assert sizes["8da4w"] < sizes["int8-dynamic"] < fp32.stat().st_size
-    for recipe in ("int8-dynamic", "8da4w"):
+    fp32 = built("llama", "--target", "all", "--quant", "fp32")[1].bundle
+    assert sizes["8da4w"] < sizes["int8-dynamic"] < (fp32 / "executorch/model-fp32.pte").stat().st_size
+    coreml_fp32 = sum(f.stat().st_size for f in (fp32 / "coreml/model-fp32.mlpackage").rglob("*") if f.is_file())
+    assert sizes["int4-weights"] < sizes["int8-weights"] < sizes["fp16"] < coreml_fp32
+    assert sizes["palettize-4bit"] < sizes["int8-weights"]
+    for recipe in ("int8-dynamic", "8da4w", "fp16", "int8-weights", "int4-weights", "palettize-4bit"):
         figures, limits = variants[recipe]["parity"]["figures"], variants[recipe]["parity"]["thresholds"]
         assert figures["next_token_agreement"] >= limits["min_next_token_agreement"] >= 0.8
         assert figures["perplexity_ratio"] >= limits["min_perplexity_ratio"]
         # Reported, not gated: a quantized model may leave the greedy path, and the report says where.
         assert limits["min_greedy_match"] == 0.0 and 0.0 <= figures["greedy_match"] <= 1.0
         # Language-model logits are gated by the text-generation table of the profile, not the encoders' limits.
-        assert limits["max_abs_error"] >= 2.0
+        profile = load_profiles()[variants[recipe]["target"]]
+        assert limits["max_abs_error"] == profile.thresholds_for(recipe, "text-generation")["max_abs_error"] \
+            > profile.thresholds_for(recipe)["max_abs_error"]
     layers = variants["8da4w"]["details"]["quantization"]["layers"]
     assert any(layer["precision"].startswith("int4") for layer in layers)
+    # fp16 stays on the eager model's greedy path on this model; the compressed Core ML weights are what they say.
+    assert variants["fp16"]["parity"]["figures"]["greedy_match"] == 1.0
+    for recipe, precision in (("int8-weights", "int8"), ("int4-weights", "int4"), ("palettize-4bit", "4-bit palette")):
+        counts = variants[recipe]["details"]["quantization"]["counts"]
+        assert any(precision in key for key in counts), (recipe, counts)
 
 
 @pytest.mark.slow
@@ -137,7 +162,7 @@ def test_executorch_llm_runner_generates_what_the_eager_model_does(built):
     SentencePiece ones (Metaspace): GPT-2's family here."""
     from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
 
-    checkpoint, result = built("gpt2", "--quant", "fp32")
+    checkpoint, result = built("gpt2", "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
     runner = TextLLMRunner(str(result.bundle / "executorch/model-fp32.pte"), str(result.bundle / "tokenizer/tokenizer.json"))
     pieces: list[str] = []
@@ -150,7 +175,7 @@ def test_executorch_llm_runner_generates_what_the_eager_model_does(built):
 
 @pytest.mark.slow
 def test_run_and_verify_on_a_generation_bundle(built, tmp_path):
-    checkpoint, result = built("gpt2", "--quant", "fp32")
+    checkpoint, result = built("gpt2", "--target", "all", "--quant", "fp32")
     run = CliRunner().invoke(cli, ["run", str(result.bundle), "where is my", "--checkpoint", str(checkpoint)])
     assert run.exit_code == 0, run.output
     assert "same answer as the eager model" in run.output and "greedy" in run.output
@@ -173,7 +198,8 @@ def test_run_and_verify_on_a_generation_bundle(built, tmp_path):
 def test_what_text_generation_refuses_up_front(shared_checkpoint, tmp_path):
     checkpoint = shared_checkpoint(make_causal_lm_checkpoint, "llama-lm", "llama")
     for args, message in (
-        (["--target", "ios"], "text-generation models build for executorch only so far"),
+        (["--target", "ios", "--deployment-target", "iOS17"], "keeps its key/value cache as Core ML state, which needs iOS 18"),
+        (["--target", "ios", "--seq-shapes", "enumerated", "--deployment-target", "iOS18"], "drop --seq-shapes enumerated"),
         (["--app", "android"], "the android app shell does not handle task 'text-generation' yet"),
         (["--target", "android", "--max-seq-len", "4096"], "max-seq-len"),
     ):
@@ -199,11 +225,8 @@ def test_chat_templates_that_do_not_decompose_are_refused_with_the_reason():
 def test_chat_streams_the_greedy_reply_the_eager_model_gives(built):
     """`edgepack chat` with a chat model: the prompt is the template's text (transformers renders it here, independently),
     the reply is transformers' greedy continuation up to the end-of-turn token, streamed, with its speed."""
-    checkpoint, result = built("qwen2", "--quant", "fp32")
+    checkpoint, result = built("qwen2", "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
-    chat = CliRunner().invoke(cli, ["chat", str(result.bundle), "--prompt", "where is my order", "--prompt", "and my refund",
-                                    "--max-new-tokens", "12"])
-    assert chat.exit_code == 0, chat.output
     tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
     end_of_turn = tokenizer.convert_tokens_to_ids("<|im_end|>")
     messages, replies = [], []
@@ -214,12 +237,21 @@ def test_chat_streams_the_greedy_reply_the_eager_model_gives(built):
         ids = ids[: ids.index(end_of_turn)] if end_of_turn in ids else ids
         replies.append(tokenizer.decode(ids, skip_special_tokens=True))
         messages.append({"role": "assistant", "content": replies[-1]})
-    lines = chat.output.splitlines()
-    for text, reply in zip(("where is my order", "and my refund"), replies):
-        assert lines[lines.index(f"> {text}") + 1] == reply
-    assert chat.output.count("tokens/s") == 2 and "chat template" in chat.output
+    # The .pte, and the Core ML package with its cache as state (run by the MIL executor here), say the same.
+    for variant, how in (("android-xnnpack/fp32", "ExecuTorch runtime"), ("ios-coreml/fp32", "MIL reference executor")):
+        chat = CliRunner().invoke(cli, ["chat", str(result.bundle), "--prompt", "where is my order", "--prompt", "and my refund",
+                                        "--max-new-tokens", "12", "--variant", variant])
+        assert chat.exit_code == 0, chat.output
+        lines = chat.output.splitlines()
+        assert lines[0].startswith(variant) and how in lines[0]
+        for text, reply in zip(("where is my order", "and my refund"), replies):
+            assert lines[lines.index(f"> {text}") + 1] == reply
+        assert chat.output.count("tokens/s") == 2 and "chat template" in chat.output
 
 
 def test_chat_refuses_what_it_cannot_do(demo_bundle, built):
     result = CliRunner().invoke(cli, ["chat", str(demo_bundle[0]), "--prompt", "hi"])
     assert result.exit_code == 2 and "edgepack chat runs text-generation bundles" in result.output
+    _, generation = built("qwen2", "--target", "all", "--quant", "fp32")
+    result = CliRunner().invoke(cli, ["chat", str(generation.bundle), "--prompt", "hi", "--variant", "8da4w"])
+    assert result.exit_code == 2 and "no variant '8da4w'; choose from android-xnnpack/fp32, ios-coreml/fp32" in result.output

@@ -21,6 +21,7 @@ from builder.tasks.specs import PAD_TOKEN_ID, MethodSpec, TensorSpec
 
 if TYPE_CHECKING:  # torch is imported only when a backend does work: the CLI reads these registries for its help
     from builder.export import ExportedModel, Inputs
+    from builder.tasks.base import Task
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,11 @@ class Backend(ABC):
         """Validate the profile's settings merged with the command-line overrides of this backend's
         own `settings` (the build never passes it another backend's)."""
         return {**profile_settings, **overrides}
+
+    def settings_for_task(self, settings: Any, task: "Task", overrides: dict[str, Any]) -> Any:
+        """`settings` adjusted to what `task`'s program needs, once the task is known (after loading the
+        checkpoint); `overrides` are the user's command-line settings, which are refused rather than changed."""
+        return settings
 
     def refusal(self, recipe: str, settings: Any) -> str | None:
         """Why `recipe` cannot be built here with these settings, or None. Checked before any work."""

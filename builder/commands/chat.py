@@ -10,7 +10,8 @@ import click
 @click.option("--prompt", "prompts", multiple=True, metavar="TEXT",
               help="Say TEXT and print the reply instead of asking; repeatable (one turn each).")
 @click.option("--variant", default=None, metavar="NAME",
-              help="The ExecuTorch variant or recipe to chat with. Default: int8-dynamic when the bundle has it, else its first.")
+              help="The variant or recipe to chat with (a Core ML one runs in the MIL reference executor on Linux: slow). "
+                   "Default: ExecuTorch int8-dynamic when the bundle has it, else its first ExecuTorch variant.")
 @click.option("--system", default=None, metavar="TEXT", help="A system message (models with a chat template).")
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=None,
               help="Longest reply, in tokens. Default: generation_config.json's max_new_tokens, else 256.")
@@ -22,7 +23,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampler.")
 def chat_command(bundle: Path, prompts: tuple[str, ...], variant: str | None, system: str | None, max_new_tokens: int | None,
                  do_sample: bool | None, temperature: float | None, top_k: int | None, top_p: float | None, seed: int) -> None:
-    """Chat with a text-generation bundle's .pte on this machine, as an app runs it.
+    """Chat with a text-generation bundle's .pte (or .mlpackage) on this machine, as an app runs it.
 
     The conversation is formatted with the bundle's chat template (fixed strings derived at build time), the prompt
     prefilled and each token decoded through the program's cache; the reply streams as it is generated and ends at
@@ -44,8 +45,8 @@ def chat_command(bundle: Path, prompts: tuple[str, ...], variant: str | None, sy
                                        {"do_sample": do_sample, "temperature": temperature, "top_k": top_k, "top_p": top_p,
                                         "seed": seed})
     mode = "sampling" if session.sampling.do_sample else "greedy"
-    click.secho(f"{chosen['name']} ({mode}; {'chat template' if session.prompt_format else 'plain text, no chat template'})",
-                bold=True)
+    click.secho(f"{chosen['name']} ({mode}; {'chat template' if session.prompt_format else 'plain text, no chat template'}; "
+                f"{session.how})", bold=True)
     turns = iter(prompts) if prompts else None
     while True:
         if turns is not None:

@@ -79,10 +79,11 @@ class Task(ABC):
     # Which architectures can carry the task: "encoder" (BERT family) or "decoder" (causal language models);
     # builder.architectures.Architecture.family.
     family: ClassVar[str] = "encoder"
-    # Backends that build this task (None: every backend); the build refuses the others up front.
-    backends: ClassVar[tuple[str, ...] | None] = None
     # Export with strict (TorchDynamo) tracing: models with in-place state need it.
     export_strict: ClassVar[bool] = False
+    # What the program keeps from one call to the next (a decoder's key/value cache), or None: an app then runs
+    # one sequence on one loaded program, and Core ML holds it as state (iOS 18).
+    program_state: ClassVar[str | None] = None
 
     @classmethod
     def matches(cls, heads: list[str], checkpoint_dir: Path) -> bool:

@@ -125,9 +125,8 @@ class TextGeneration(Task):
     auto_model_class = "AutoModelForCausalLM"
     peft_task_type = "CAUSAL_LM"
     family = "decoder"
-    # Core ML needs a stateful package (the cache as MLState) and the MIL executor's state ops: not built yet.
-    backends = ("executorch",)
     export_strict = True
+    program_state = "its key/value cache"
     metric_names = ("next_token_agreement", "next_token_top5_overlap", "perplexity_ratio", "greedy_match")
 
     settings: GenerationSettings
@@ -320,7 +319,9 @@ class TextGeneration(Task):
             "kind": "text-generation",
             "read_output": "logits",
             "rows": "logits[0, -1]: the scores of the token that follows the last input token",
-            "prefill": "input_ids = the prompt's ids, cache_position = 0..n-1; the program keeps the cache",
+            "prefill": ("input_ids = the prompt's ids, cache_position = 0..n-1; the program keeps the cache (ExecuTorch: inside "
+                        "the loaded method; Core ML: in an MLState from model.makeState(), passed to every prediction of one "
+                        "conversation)"),
             "decode": "input_ids = [[the chosen token]], cache_position = [its position]; stop at an eos id or max_seq_len",
             "vocab_size": settings.vocab_size,
             "bos_token_id": settings.bos_token_id,

@@ -16,7 +16,7 @@ from typing import Any
 from builder.backends.base import Backend, LoweredArtifact, LoweringJob, RunContract, Runner
 from builder.backends.coreml import settings as coreml_settings
 from builder.backends.coreml.conversion import as_classifier, base_model, mil_function
-from builder.backends.coreml.metadata import describe_model, shape_facts
+from builder.backends.coreml.metadata import describe_model, shape_facts, state_facts
 from builder.backends.coreml.recipes import COREML_RECIPES
 from builder.backends.coreml.runners import CoreMLPredictRunner, MilReferenceRunner
 from builder.backends.coreml.settings import SETTINGS, CoreMLSettings, on_macos
@@ -35,6 +35,9 @@ class CoreMLBackend(Backend):
 
     def resolve_settings(self, profile_settings: dict[str, Any], overrides: dict[str, Any]) -> CoreMLSettings:
         return coreml_settings.resolve_settings(profile_settings, overrides)
+
+    def settings_for_task(self, settings: CoreMLSettings, task, overrides: dict[str, Any]) -> CoreMLSettings:
+        return coreml_settings.for_stateful_program(settings, overrides, task.program_state) if task.program_state else settings
 
     def graph_passes(self) -> tuple:
         # One matmul instead of three per attention layer in the MIL program. (ExecuTorch does not take it:
@@ -62,6 +65,8 @@ class CoreMLBackend(Backend):
             "compression": entry.description if entry.compression else None,
             "input_dtype": "int32",
             "sequence_shapes": shape_facts(job.facts, settings),
+            # Kept from one prediction to the next in an MLState (model.makeState()): one per conversation.
+            "states": state_facts(model),
             "outputs": [o.name for o in model.get_spec().description.output],
             "ops_kept_in_fp32": base.kept_fp32,
             "fp16_safety_check": base.fp16_check,
@@ -71,6 +76,8 @@ class CoreMLBackend(Backend):
         }
         summary = (f"{entry.precision}, {settings.deployment_target}, {sum(n for op, n in ops.items() if op != 'const')} MIL ops; "
                    f"{describe_counts(weights['counts'])}")
+        if details["states"]:
+            summary += f"; {len(details['states'])} state tensors"
         if weights["left_out"]:
             summary += f", {len(weights['left_out'])} left uncompressed"
         if base.kept_fp32:
@@ -88,6 +95,9 @@ class CoreMLBackend(Backend):
     def describe(self, details: dict[str, Any]) -> str:
         facts = [f"{details['deployment_target']} {details['compute_precision']}, units {details['compute_units']}",
                  f"seq: {_shapes(details['sequence_shapes'])}"]
+        states = details.get("states") or []
+        if states:
+            facts.append(f"state: {len(states)} {'/'.join(sorted({s['dtype'] for s in states}))} tensors (MLState)")
         if details.get("compression"):
             facts.append(details["compression"])
         kept = details.get("ops_kept_in_fp32") or []

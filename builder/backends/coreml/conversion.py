@@ -15,6 +15,7 @@ from builder.backends.coreml.fp16_safety import find_fp16_unsafe_ops
 from builder.backends.coreml.metadata import CLASSIFIER_PROBABILITIES, accepted_length, shape_facts
 from builder.backends.coreml.runners import MilReferenceRunner, pad_feeds
 from builder.backends.coreml.settings import CoreMLSettings
+from builder.backends.coreml.state import keeps_state, prepare_stateful
 
 
 @dataclass
@@ -95,7 +96,8 @@ def as_classifier(model, facts: ModelFacts, settings: CoreMLSettings):
 def _aliases_coremltools_reads() -> dict:
     """ATen ops coremltools 9's torch frontend has no converter for, each decomposed into the
     equivalent op it does convert. `a & b` on bool tensors (DeBERTa-v2's log-bucketed relative
-    positions) exports as aten.__and__.Tensor: "Unsupported fx node and_1, kind __and__"."""
+    positions) exports as aten.__and__.Tensor: "Unsupported fx node and_1, kind __and__"; a where
+    with a scalar: "Unsupported fx node where, kind where.scalarother"."""
     import torch
 
     aten = torch.ops.aten
@@ -103,14 +105,20 @@ def _aliases_coremltools_reads() -> dict:
         aten.__and__.Tensor: lambda a, b: aten.bitwise_and.Tensor(a, b),
         aten.__or__.Tensor: lambda a, b: aten.bitwise_or.Tensor(a, b),
         aten.alias.default: lambda x: aten.clone.default(x),
+        # transformers' eager attention mask (decoders): torch.where(mask, 0, finfo.min).
+        aten.where.ScalarOther: lambda condition, x, other: aten.where.self(condition, x, aten.full_like.default(x, other)),
+        # Gemma 3's sliding-window mask.
+        aten.new_ones.default: lambda x, size, dtype=None, **_: aten.full.default(size, 1, dtype=dtype or x.dtype),
     }
 
 
 def aten_program(job: LoweringJob):
     """The program coremltools reads. The decomposition table only moves it to the ATen
     dialect, plus the aliases of `_aliases_coremltools_reads`; it keeps
-    scaled_dot_product_attention and linear whole (the default table would split them)."""
-    return job.exported.program.run_decompositions(_aliases_coremltools_reads())
+    scaled_dot_product_attention and linear whole (the default table would split them).
+    A program that keeps state (a key/value cache) is prepared for Core ML state (see .state)."""
+    program = job.exported.program.run_decompositions(_aliases_coremltools_reads())
+    return prepare_stateful(program) if keeps_state(program) else program
 
 
 def calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:
@@ -123,13 +131,16 @@ def calibration_feeds(job: LoweringJob) -> list[dict[str, np.ndarray]]:
 def _input_types(facts: ModelFacts, settings: CoreMLSettings) -> list:
     import coremltools as ct
 
-    if settings.shapes == "enumerated":
-        lengths = settings.lengths_for(facts.min_seq_len, facts.max_seq_len)
-        shape = ct.EnumeratedShapes(shapes=[[1, n] for n in lengths], default=[1, lengths[0]])
-    else:
-        shape = ct.Shape((1, ct.RangeDim(lower_bound=facts.min_seq_len, upper_bound=facts.max_seq_len,
-                                         default=min(facts.max_seq_len, max(facts.min_seq_len, 16)))))
-    return [ct.TensorType(name=spec.name, shape=shape, dtype=np.int32) for spec in facts.inputs]
+    def shape(spec):
+        if settings.shapes == "enumerated":
+            lengths = settings.lengths_for(facts.min_seq_len, facts.max_seq_len)
+            shapes = [[n if size == "seq" else size for size in spec.shape] for n in lengths]
+            return ct.EnumeratedShapes(shapes=shapes, default=shapes[0])
+        length = ct.RangeDim(lower_bound=facts.min_seq_len, upper_bound=facts.max_seq_len,
+                             default=min(facts.max_seq_len, max(facts.min_seq_len, 16)))
+        return ct.Shape(tuple(length if size == "seq" else size for size in spec.shape))
+
+    return [ct.TensorType(name=spec.name, shape=shape(spec), dtype=np.int32) for spec in facts.inputs]
 
 
 def _graph_output_name(name: str, facts: ModelFacts) -> str:

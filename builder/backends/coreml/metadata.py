@@ -65,3 +65,13 @@ def accepted_length(shapes: dict[str, Any], length: int) -> int | None:
         return max(length, shapes["min"]) if length <= shapes["max"] else None
     return next((n for n in shapes["lengths"] if n >= length), None)
 
+
+
+def state_facts(model) -> list[dict[str, Any]]:
+    """The package's states (iOS 18 MLState: a decoder's key/value cache), as the app allocates them."""
+    from coremltools.proto import FeatureTypes_pb2
+
+    dtypes = {FeatureTypes_pb2.ArrayFeatureType.FLOAT16: "float16", FeatureTypes_pb2.ArrayFeatureType.FLOAT32: "float32"}
+    return [{"name": state.name, "shape": list(state.type.stateType.arrayType.shape),
+             "dtype": dtypes.get(state.type.stateType.arrayType.dataType, "other")}
+            for state in model.get_spec().description.state]

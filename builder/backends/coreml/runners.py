@@ -18,9 +18,12 @@ from builder.tasks.specs import MethodSpec, TaskOptions, encoder_inputs
 def pad_feeds(contract: RunContract, inputs: Sequence[np.ndarray], padded: int) -> dict[str, np.ndarray]:
     """The method's inputs, in order -> int32 feeds right-padded to `padded` as an app pads them,
     each with its declared padding value (input ids: the pad id; mask and segment ids: 0)."""
-    extra = ((0, 0), (0, padded - inputs[0].shape[1]))
-    return {spec.name: np.pad(array.astype(np.int32), extra, constant_values=contract.padding_value(spec))
-            for spec, array in zip(contract.method.inputs, inputs)}
+    def pad(spec, array):
+        extra = [(0, 0)] * array.ndim
+        extra[spec.sequence_axis] = (0, padded - array.shape[spec.sequence_axis])
+        return np.pad(array.astype(np.int32), extra, constant_values=contract.padding_value(spec))
+
+    return {spec.name: pad(spec, array) for spec, array in zip(contract.method.inputs, inputs)}
 
 
 def encoder_contract(path: Path, pad_token_id: int) -> RunContract:
@@ -100,16 +103,18 @@ class MilReferenceRunner(_PackageRunner):
         missing = self.executor.unsupported_ops()
         if missing:
             raise CannotVerify(f"cannot verify on Linux: op {', '.join(missing)} is not implemented by the MIL reference executor")
+        # A stateful package (a key/value cache) keeps one state across runs, as an app keeps one MLState per conversation.
+        self.state = self.executor.make_state() if self.executor.state_shapes else None
 
     def accepted_length(self, length: int) -> int | None:
         return self.executor.smallest_length_at_least(length)
 
     def predict(self, feeds: dict[str, np.ndarray]) -> dict[str, Any]:
-        return self.executor.run(feeds)
+        return self.executor.run(feeds, state=self.state)
 
     def run_observed(self, inputs: Sequence[np.ndarray], on_op) -> None:
         """Run once, calling on_op(op, args, outputs) after every op (for analyses)."""
-        self.executor.run(self.feeds(inputs)[0], on_op=on_op)
+        self.executor.run(self.feeds(inputs)[0], on_op=on_op, state=self.state)
 
 
 class CoreMLPredictRunner(_PackageRunner):
@@ -122,9 +127,10 @@ class CoreMLPredictRunner(_PackageRunner):
         self.how = f"Core ML MLModel.predict on macOS, compute units {compute_units} (the package as saved)"
         self.model = ct.models.MLModel(str(path), compute_units=getattr(ct.ComputeUnit, compute_units))
         self.shapes = json.loads(self.model.user_defined_metadata[META_SEQUENCE_SHAPES])
+        self.state = self.model.make_state() if self.model.get_spec().description.state else None
 
     def accepted_length(self, length: int) -> int | None:
         return accepted_length(self.shapes, length)
 
     def predict(self, feeds: dict[str, np.ndarray]) -> dict[str, Any]:
-        return self.model.predict(feeds)
+        return self.model.predict(feeds) if self.state is None else self.model.predict(feeds, state=self.state)

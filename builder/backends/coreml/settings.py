@@ -4,7 +4,7 @@ it, and what they resolve to for one build."""
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from builder.backends.base import Setting
@@ -62,3 +62,21 @@ def resolve_settings(profile_settings: dict[str, Any], overrides: dict[str, Any]
     if units not in COMPUTE_UNITS:
         raise EdgepackError(f"compute units {units!r}: use one of {', '.join(COMPUTE_UNITS)}")
     return CoreMLSettings(target, shapes, tuple(profile_settings["enumerated_lengths"]), units, tuple(notes))
+
+
+def for_stateful_program(settings: CoreMLSettings, overrides: dict[str, Any], what: str) -> CoreMLSettings:
+    """Settings for a program that keeps `what` (a decoder's key/value cache) between calls: Core ML state
+    exists from iOS 18 on, and the app feeds the prompt at its own length, then one token per call, so the
+    sequence length is a range (padding would write pad tokens into the state)."""
+    if overrides.get("deployment_target") == "iOS17":
+        raise EdgepackError(f"this model keeps {what} as Core ML state, which needs iOS 18: "
+                            "drop --deployment-target iOS17 (or build --target android only)")
+    if overrides.get("shapes") == "enumerated":
+        raise EdgepackError(f"this model keeps {what} as Core ML state and takes each call's tokens unpadded: "
+                            "drop --seq-shapes enumerated")
+    notes = [note for note in settings.notes if "enumerated shapes" not in note]
+    if settings.deployment_target != "iOS18":
+        notes.append(f"deployment target iOS18: the model keeps {what} as Core ML state (MLState), new in iOS 18")
+    if settings.shapes != "range":
+        notes.append("sequence length is a range: the prompt goes in at its own length, then one token per call")
+    return replace(settings, deployment_target="iOS18", shapes="range", notes=tuple(notes))

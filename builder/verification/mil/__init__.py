@@ -5,9 +5,9 @@ from disk with coremltools' own protobuf loader (so what is checked is what was 
 file included) and evaluates the ``main`` function op by op with numpy. Each op is a small,
 independent numpy implementation registered in :data:`OPS` by the module of its family
 (:mod:`.binary`, :mod:`.unary`, :mod:`.reductions`, :mod:`.linalg`, :mod:`.tensor`,
-:mod:`.constants`); the walk itself is :mod:`.executor`. coremltools' value inference is
-deliberately not used here, so that a converter bug and an executor bug would have to coincide
-to go unnoticed.
+:mod:`.constants`, and :mod:`.states` for iOS 18 state); the walk itself is :mod:`.executor`.
+coremltools' value inference is deliberately not used here, so that a converter bug and an
+executor bug would have to coincide to go unnoticed.
 
 Numerics model (an approximation of a device, stated honestly):
 
@@ -31,12 +31,12 @@ all constant) are evaluated once at load and cached, so per-input cost is only t
 from builder.verification.mil.executor import OPS, MilExecutor, UnsupportedOpError, evaluate
 
 # Each op family registers its ops into OPS on import; SUPPORTED_OPS is taken after all of them.
-from builder.verification.mil import binary, constants, linalg, reductions, tensor, unary
+from builder.verification.mil import binary, constants, linalg, reductions, states, tensor, unary
 
 SUPPORTED_OPS: frozenset[str] = frozenset(OPS)
 
 __all__ = [
     "OPS", "SUPPORTED_OPS", "MilExecutor", "UnsupportedOpError", "evaluate",
     # the op families, imported for their registrations
-    "binary", "constants", "linalg", "reductions", "tensor", "unary",
+    "binary", "constants", "linalg", "reductions", "states", "tensor", "unary",
 ]

@@ -17,6 +17,8 @@ from builder.verification.mil.input_shapes import AllowedShapes, _allowed_shapes
 if TYPE_CHECKING:  # coremltools is imported lazily: importing it is slow and noisy.
     from coremltools.converters.mil.mil import Operation, Var
 
+    from builder.verification.mil.states import ProgramState
+
 
 class UnsupportedOpError(Exception):
     """The program contains an op this executor has no implementation for."""
@@ -185,10 +187,18 @@ class MilExecutor:
     """Evaluate the ``main`` function of a saved ``.mlpackage`` with numpy (see the package docs)."""
 
     def __init__(self, spec: Any, function: Any):
+        from coremltools.converters.mil.mil import types
+
         self._spec = spec
         self._fn = function
         self._ops = list(function.operations)
-        self.input_names: list[str] = list(function.inputs)
+        # A stateful program (iOS 18) lists its states among main's inputs; the caller passes the
+        # tensors, a ProgramState (make_state) the states.
+        self.state_shapes: dict[str, tuple[tuple[int, ...], np.dtype]] = {
+            name: (tuple(int(n) for n in v.sym_type.wrapped_type().get_shape()),
+                   np.dtype(types.nptype_from_builtin(v.sym_type.wrapped_type().get_primitive())))
+            for name, v in function.inputs.items() if types.is_state(v.sym_type)}
+        self.input_names: list[str] = [name for name in function.inputs if name not in self.state_shapes]
         # The program's output Vars carry the model's output feature names; should a model ever
         # differ, the spec's names (what Core ML returns) win, matched by position.
         self._output_vars = [v.name for v in function.outputs]
@@ -197,7 +207,7 @@ class MilExecutor:
             feature_names if len(feature_names) == len(self._output_vars) else list(self._output_vars)
         )
         self.op_types: collections.Counter = collections.Counter(o.op_type for o in self._ops)
-        self._input_dtypes = {name: _var_nptype(v) for name, v in function.inputs.items()}
+        self._input_dtypes = {name: _var_nptype(function.inputs[name]) for name in self.input_names}
         self.allowed_shapes: dict[str, AllowedShapes] = {}
         for feature in spec.description.input:
             shapes = _allowed_shapes(feature)
@@ -214,6 +224,12 @@ class MilExecutor:
         return cls(spec, prog.functions["main"])
 
     # ---- introspection --------------------------------------------------------------------
+
+    def make_state(self) -> "ProgramState":
+        """A fresh state for a stateful program (zeros), to pass to every run of one conversation."""
+        from builder.verification.mil.states import ProgramState
+
+        return ProgramState(self.state_shapes)
 
     def unsupported_ops(self) -> list[str]:
         """Op types in ``main`` the executor cannot evaluate (empty when it can run the model)."""
@@ -314,8 +330,10 @@ class MilExecutor:
         self,
         inputs: dict[str, np.ndarray],
         on_op: Callable[["Operation", dict[str, Any], list[Any]], None] | None = None,
+        state: "ProgramState | None" = None,
     ) -> dict[str, Any]:
-        """Evaluate the program; returns {output name: value} in program output order.
+        """Evaluate the program; returns {output name: value} in program output order. A stateful
+        program reads and writes `state` (from make_state), which it requires.
 
         `on_op(op, args, outputs)` is called after every op except ``const``, with args and
         outputs in their declared (stored) dtypes; constant-only ops (weight decompression)
@@ -329,6 +347,10 @@ class MilExecutor:
         for name, value in self._check_inputs(inputs).items():
             env[name] = value
             env_up[name] = _upcast(value)
+        if self.state_shapes and state is None:
+            raise ValueError(f"the program keeps state ({', '.join(self.state_shapes)}): pass state=make_state()")
+        for name in self.state_shapes:
+            env[name] = env_up[name] = state.slot(name)
         for o in self._ops:
             key = id(o)
             if key in self._static_ops:

@@ -91,25 +91,34 @@ def _split(x, axis, num_splits=None, split_sizes=None):
     return tuple(np.split(x, int(num_splits), axis=axis))
 
 
-@op("slice_by_index")
-def _slice_by_index(x, begin, end, stride=None, begin_mask=None, end_mask=None, squeeze_mask=None):
-    # Python slice semantics per axis; a squeezed axis takes the single element at `begin`.
-    x = np.asarray(x)
-    rank = x.ndim
+def _slice_index(rank: int, begin, end, stride=None, begin_mask=None, end_mask=None, squeeze_mask=None) -> tuple:
+    """The numpy index of MIL's slice arguments (shared by slice_by_index and slice_update): Python slice
+    semantics per axis; a squeezed axis takes the single element at `begin`."""
     begin, end = _axes(begin), _axes(end)
     stride = _axes(stride) if stride is not None else (1,) * rank
     begin_mask = np.atleast_1d(begin_mask) if begin_mask is not None else [False] * rank
     end_mask = np.atleast_1d(end_mask) if end_mask is not None else [False] * rank
     squeeze_mask = np.atleast_1d(squeeze_mask) if squeeze_mask is not None else [False] * rank
-    index: list[Any] = []
-    for i in range(rank):
-        if squeeze_mask[i]:
-            index.append(begin[i])
-            continue
-        b = None if begin_mask[i] else begin[i]
-        e = None if end_mask[i] else end[i]
-        index.append(slice(b, e, stride[i]))
-    return x[tuple(index)]
+    return tuple(begin[i] if squeeze_mask[i] else slice(None if begin_mask[i] else begin[i], None if end_mask[i] else end[i], stride[i])
+                 for i in range(rank))
+
+
+@op("slice_by_index")
+def _slice_by_index(x, begin, end, stride=None, begin_mask=None, end_mask=None, squeeze_mask=None):
+    x = np.asarray(x)
+    return x[_slice_index(x.ndim, begin, end, stride, begin_mask, end_mask, squeeze_mask)]
+
+
+@op("slice_update")
+def _slice_update(x, update, begin, end, stride=None, begin_mask=None, end_mask=None, squeeze_mask=None):
+    """x with the slice slice_by_index would read (same arguments) replaced by `update`."""
+    x = np.array(x, copy=True)
+    index = _slice_index(x.ndim, begin, end, stride, begin_mask, end_mask, squeeze_mask)
+    update = np.asarray(update)
+    if update.shape != x[index].shape:
+        raise ValueError(f"slice_update: an update of shape {list(update.shape)} for a slice of shape {list(x[index].shape)}")
+    x[index] = update
+    return x
 
 
 @op("slice_by_size")

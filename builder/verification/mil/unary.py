@@ -85,6 +85,21 @@ def _sigmoid(x):
         return np.float32(1.0) / (np.float32(1.0) + np.exp(-_f32(x)))
 
 
+@op("silu")
+def _silu(x):
+    return _f32(x) * _sigmoid(x)
+
+
+@op("sin")
+def _sin(x):
+    return np.sin(_f32(x))
+
+
+@op("cos")
+def _cos(x):
+    return np.cos(_f32(x))
+
+
 @op("relu")
 def _relu(x):
     return np.maximum(x, np.zeros((), dtype=np.asarray(x).dtype))
@@ -115,5 +130,7 @@ def _cast(x, dtype):
             return x.astype(np.int64).astype(target)
     if target is np.bool_:
         return x != 0
-    return x.astype(target)
+    # A float beyond fp16's range becomes inf, as the device stores it (transformers' masks cast finfo(fp32).min).
+    with np.errstate(over="ignore"):
+        return x.astype(target)
 
