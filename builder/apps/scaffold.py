@@ -55,7 +55,7 @@ def write_task_data(bundle: Path, manifest: dict[str, Any], folder: Path) -> lis
 
 def pick_variant(manifest: dict[str, Any], platform: AppPlatform, runtime: AppRuntime, recipe: str | None) -> dict[str, Any]:
     """The variant the app embeds: `recipe` when given, else the runtime's first preferred recipe the bundle has."""
-    candidates = {v["recipe"]: v for v in manifest["variants"] if v["backend"] == runtime.backend}
+    candidates = Manifest(manifest).variants_of(runtime.backend)
     kind = runtime.display_name
     if not candidates:
         raise EdgepackError(f"the bundle has no {kind} variant for the {platform.display_name} app; build it with "
