@@ -77,7 +77,7 @@ def test_each_decoder_family_builds_and_generates_as_transformers_does(built, ar
         assert abs(figures["perplexity_ratio"] - 1.0) < 1e-4
     # Core ML holds the cache as state (iOS 18), one key and one value tensor per layer, and takes any length 1..max.
     coreml = variants["coreml"]
-    layers = json.loads((checkpoint / "config.json").read_text())["num_hidden_layers"]
+    layers = transformers.AutoConfig.from_pretrained(checkpoint).num_hidden_layers
     assert coreml["details"]["deployment_target"] == "iOS18" and coreml["details"]["sequence_shapes"]["kind"] == "range"
     assert len(coreml["details"]["states"]) == 2 * layers and all(s["dtype"] == "float16" for s in coreml["details"]["states"])
     assert any("MLState" in note for note in coreml["details"]["notes"])

@@ -248,8 +248,7 @@ class TextGeneration(Task):
 
         prompt = vector.input_ids[: vector.prompt_length]
         room = self.options.max_seq_len - len(prompt)
-        generated = greedy(lambda sequence, new: model(input_ids=torch.tensor([sequence])).logits[0, -1].numpy(),
-                           prompt, min(GREEDY_TOKENS, room))
+        generated = greedy(_eager_with_cache(model), prompt, min(GREEDY_TOKENS, room))
         vector.input_ids = prompt + generated
         vector.attention_mask = [1] * len(vector.input_ids)
         logits = model(input_ids=torch.tensor([vector.input_ids])).logits[0].numpy()
@@ -372,11 +371,27 @@ def program_step(sequence: Sequence[int], new: int) -> tuple[np.ndarray, np.ndar
     return np.asarray([sequence[start:]], dtype=np.int64), np.arange(start, len(sequence), dtype=np.int64)
 
 
+def _eager_with_cache(model):
+    """greedy()'s `next_logits` for the eager model, with transformers' own dynamic cache (what its generate() does):
+    each step reads only the new tokens, so a continuation costs n steps, not n full passes."""
+    import torch
+
+    past = None
+
+    def next_logits(sequence: Sequence[int], new: int) -> np.ndarray:
+        nonlocal past
+        out = model(input_ids=torch.tensor([list(sequence[len(sequence) - new:])]), past_key_values=past, use_cache=True)
+        past = out.past_key_values
+        return out.logits[0, -1].numpy()
+
+    return next_logits
+
+
 def greedy(next_logits, prompt: Sequence[int], count: int, eos_ids: Sequence[int] = ()) -> list[int]:
     """`count` tokens after `prompt` by argmax (ties: the lowest id), stopping after an id of `eos_ids`.
     `next_logits(sequence, new)` gives the logits row that follows `sequence`, of whose tokens the `new`
     last ones were not seen yet: a program with a cache reads only those (the prompt once, then one token
-    at a time, as an app drives it); the eager model re-reads the whole sequence."""
+    at a time, as an app drives it)."""
     sequence, generated, new = list(prompt), [], len(prompt)
     for _ in range(count):
         token = int(np.argmax(np.asarray(next_logits(sequence, new), dtype=np.float64)))
