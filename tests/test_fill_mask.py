@@ -281,7 +281,7 @@ def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
     """BERT's MLM decoder shares its weight with the word embeddings; torchao's int4 tensor cannot serve
     aten.embedding, so the recipe keeps that weight fp32 and quantizes the other linears."""
     from builder.backends.base import LoweringJob
-    from builder.backends.executorch import EXECUTORCH_RECIPES
+    from builder.backends.executorch import EXECUTORCH_RECIPES, ExecuTorchBackend
     from builder.export import export_model
 
     checkpoint = load_checkpoint(mlm_checkpoints("bert"))
@@ -289,7 +289,8 @@ def test_8da4w_leaves_a_decoder_tied_to_the_embeddings_in_fp32(mlm_checkpoints):
     sample = tuple(torch.tensor([x]) for x in checkpoint.tokenizer.encode("where is my [MASK]"))
     task = checkpoint.bind_task(TaskOptions(max_seq_len=32))
     exported = export_model(task.wrap(checkpoint.load_model()), task.inputs(), 1, 32, [sample])
-    quantized = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=None))
+    settings = ExecuTorchBackend().resolve_settings({}, {})
+    quantized = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=settings))
     program = quantized.program
     kinds = {name: type(value).__name__ for name, value in program.state_dict.items() if name.endswith("weight")}
     assert kinds["model.cls.predictions.decoder.weight"] == "Parameter"

@@ -255,3 +255,36 @@ def test_chat_refuses_what_it_cannot_do(demo_bundle, built):
     _, generation = built("qwen2", "--target", "all", "--quant", "fp32")
     result = CliRunner().invoke(cli, ["chat", str(generation.bundle), "--prompt", "hi", "--variant", "8da4w"])
     assert result.exit_code == 2 and "no variant '8da4w'; choose from android-xnnpack/fp32, ios-coreml/fp32" in result.output
+
+
+def test_8da4w_group_size_and_hqq_scales_are_applied_and_recorded(shared_checkpoint, tmp_path):
+    """--group-size and --int4-scales reach torchao's int4 tensors (their block size, their scales), and every layer's
+    record says which scheme it got; the settings belong to ExecuTorch and are refused for a Core ML-only build."""
+    from builder.backends.base import LoweringJob
+    from builder.backends.executorch import EXECUTORCH_RECIPES, ExecuTorchBackend
+    from builder.checkpoint import load_checkpoint
+    from builder.export import export_model
+    from builder.tasks.specs import TaskOptions
+
+    checkpoint = load_checkpoint(shared_checkpoint(make_causal_lm_checkpoint, "llama-lm", "llama"))
+    task = checkpoint.bind_task(TaskOptions(max_seq_len=32))
+    ids = checkpoint.tokenizer.encode_full("where is my order").ids
+    sample = (torch.tensor([ids]), torch.arange(len(ids)))
+    exported = export_model(task.wrap(checkpoint.load_model()), task.inputs(), 1, 32, [sample], passes=(), strict=True)
+    scales = {}
+    for algorithm in ("minmax", "hqq"):
+        settings = ExecuTorchBackend().resolve_settings({}, {"group_size": "64", "int4_scales": algorithm})
+        quantized = EXECUTORCH_RECIPES.get("8da4w").apply(exported, LoweringJob(exported, [sample], facts=None, settings=settings))
+        int4 = [r for r in quantized.layers if r.precision == "int4"]
+        assert int4 and all(r.scheme == "per group of 64" + (", HQQ scales" if algorithm == "hqq" else "") for r in int4)
+        name = int4[0].weight
+        weight = quantized.program.state_dict[name] if name in quantized.program.state_dict else \
+            dict(quantized.program.named_parameters())[name]
+        assert tuple(weight.block_size) == (1, 64)
+        scales[algorithm] = weight.scale.detach().clone()
+    # HQQ fits other scales than the groups' min/max.
+    assert not torch.equal(scales["minmax"], scales["hqq"])
+    with pytest.raises(EdgepackError, match="group size 48"):
+        ExecuTorchBackend().resolve_settings({"group_size": 48}, {})
+    result = CliRunner().invoke(cli, ["build", str(checkpoint.path), "-o", str(tmp_path), "--target", "ios", "--group-size", "64"])
+    assert result.exit_code == 2 and "--group-size is a ExecuTorch setting and no chosen target builds ExecuTorch" in result.output

@@ -7,16 +7,35 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from builder.backends.base import Backend, LoweredArtifact, LoweringJob, RunContract, Runner
+from builder.backends.base import Backend, LoweredArtifact, LoweringJob, RunContract, Runner, Setting
 from builder.backends.executorch.delegates import DELEGATES, Delegate
 from builder.backends.executorch.recipes import EXECUTORCH_RECIPES
 from builder.backends.weight_records import describe_counts, summarize
+from builder.errors import EdgepackError
+
+
+GROUP_SIZES = ("32", "64", "128", "256")
+# How int4 scales are chosen: min/max of each group, or torchao's HQQ (half-quadratic: scales fitted to
+# minimise the weight's reconstruction error).
+INT4_SCALES = ("minmax", "hqq")
+
+SETTINGS = (
+    Setting("group_size", "--group-size", GROUP_SIZES,
+            "ExecuTorch 8da4w: int4 weights share a scale per group of this many values along each row (linears and "
+            "embedding tables); larger groups are smaller files and coarser. Default: the profile's (32)."),
+    Setting("int4_scales", "--int4-scales", INT4_SCALES,
+            "ExecuTorch 8da4w: choose each int4 group's scale from its min/max, or fit it with HQQ (torchao's "
+            "half-quadratic solver, which lowers the weights' error). Default: the profile's (minmax)."),
+)
 
 
 @dataclass(frozen=True)
 class ExecuTorchSettings:
     # The recipes quantize for this delegate's kernels (its static PT2E quantizer, for int8-static).
     delegate: Delegate
+    # 8da4w's int4 groups.
+    group_size: int = 32
+    int4_scales: str = "minmax"
 
 
 class ExecuTorchBackend(Backend):
@@ -25,13 +44,20 @@ class ExecuTorchBackend(Backend):
     file_suffix = ".pte"
     bundle_dir = "executorch"
     recipes = EXECUTORCH_RECIPES
+    settings = SETTINGS
     report_template = "report/executorch.html.j2"
 
     def __init__(self, delegate: Delegate = DELEGATES.get("xnnpack")):
         self.delegate = delegate
 
     def resolve_settings(self, profile_settings: dict[str, Any], overrides: dict[str, Any]) -> ExecuTorchSettings:
-        return ExecuTorchSettings(self.delegate)
+        merged = {**profile_settings, **overrides}
+        group_size, scales = str(merged.get("group_size", 32)), merged.get("int4_scales", "minmax")
+        if group_size not in GROUP_SIZES:
+            raise EdgepackError(f"group size {group_size}: use one of {', '.join(GROUP_SIZES)}")
+        if scales not in INT4_SCALES:
+            raise EdgepackError(f"int4 scales {scales!r}: use one of {', '.join(INT4_SCALES)}")
+        return ExecuTorchSettings(self.delegate, int(group_size), scales)
 
     def lower(self, job: LoweringJob, recipe: str) -> LoweredArtifact:
         from builder.backends.executorch.lowering import lower_program

@@ -82,9 +82,8 @@ class Int8DynamicActivationInt4Weight(ExecuTorchRecipe):
     (builder.backends.executorch.weights.quantize_8da4w)."""
 
     name = "8da4w"
-    description = ("torchao: int8 dynamic activations, int4 weights and embedding rows grouped by 32 (int8 for the "
-                   "weights measured most sensitive)")
-    group_size = 32
+    description = ("torchao: int8 dynamic activations, int4 weights and embedding rows in groups (--group-size, 32 by "
+                   "default; int8 for the weights measured most sensitive)")
     # The outputs' cosine to fp32 on the build's samples that the int4/int8 mix must keep: above the profiles'
     # 0.97 gate, with room for texts outside the samples.
     target_cosine = 0.985
@@ -93,7 +92,8 @@ class Int8DynamicActivationInt4Weight(ExecuTorchRecipe):
         import torch
 
         graph = model.program.module()
-        layers = quantize_8da4w(graph, self.group_size, job.samples, self.target_cosine)
+        settings = job.settings
+        layers = quantize_8da4w(graph, settings.group_size, job.samples, self.target_cosine, hqq=settings.int4_scales == "hqq")
         with torch.no_grad():
             return QuantizedProgram(model.reexport(graph), layers)
 

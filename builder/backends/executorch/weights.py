@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 SCALE_BYTES = 4
 
 
-def quantized_record(weight: str, op: str, shape: tuple[int, ...], bits: int, group_size: int | None) -> LayerRecord:
+def quantized_record(weight: str, op: str, shape: tuple[int, ...], bits: int, group_size: int | None,
+                     hqq: bool = False) -> LayerRecord:
     """`group_size` None: one scale per row (an embedding row, a linear's output channel)."""
     values = math.prod(shape)
     scales = values // group_size if group_size else shape[0]
     scheme = f"per group of {group_size}" if group_size else ("per row" if op == "embedding" else "per output channel")
+    if hqq:
+        scheme += ", HQQ scales"
     # torchao's unpacked tensors keep one int8 per value until the lowering packs int4 two to a byte.
     return LayerRecord(weight, op, shape, f"int{bits}", scheme, values * bits // 8 + scales * SCALE_BYTES)
 
@@ -71,13 +74,14 @@ def quantize_8da8w(graph: "torch.fx.GraphModule") -> list[LayerRecord]:
 
 
 def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequence[tuple],
-                   target_cosine: float) -> list[LayerRecord]:
+                   target_cosine: float, hqq: bool = False) -> list[LayerRecord]:
     """torchao 8da4w: int4 weights in groups along the input dimension for the linears, int8 activations
     quantized per token at run time; embedding tables in 4-bit groups along the row. The weights that
     measurably cost the most (builder.backends.executorch.mixed_precision, on `samples`) fall back to
     int8 per output channel (8da8w) or per table row instead, as many as the outputs need to stay at that
     cosine. A weight whose width the group size does not divide also gets int8; one another op also reads
-    (tied) stays fp32; each is recorded with the reason."""
+    (tied) stays fp32; each is recorded with the reason. `hqq`: the int4 groups' scales are fitted by torchao's
+    HQQ instead of taken from each group's min/max."""
     from builder.backends.executorch.mixed_precision import Candidate, choose_mix
 
     records, linears = _quantizable_linears(graph)
@@ -93,7 +97,7 @@ def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequ
                 records.append(replace(int8, note=f"int8, not int4: width {shape[1]} is not a multiple of the group size {group_size}"))
                 continue
             saving = int8.predicted_bytes - quantized_record(name, op, shape, 4, group_size).predicted_bytes
-            candidates.append(Candidate(name, quantize(weight, 4, group_size), quantize(weight, 8, None), saving))
+            candidates.append(Candidate(name, quantize(weight, 4, group_size, hqq), quantize(weight, 8, None), saving))
             kinds[name] = op, shape
     if not candidates:
         return records
@@ -101,7 +105,7 @@ def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequ
     for c in candidates:
         op, shape = kinds[c.weight]
         if c.weight in choice.low:
-            records.append(quantized_record(c.weight, op, shape, 4, group_size))
+            records.append(quantized_record(c.weight, op, shape, 4, group_size, hqq))
         else:
             records.append(replace(quantized_record(c.weight, op, shape, 8, None),
                                    note=f"int8, not int4: alone at int4 it moves the outputs to cosine {choice.alone[c.weight]:.4f} on the "
@@ -137,7 +141,13 @@ def _quantizable_linears(graph: "torch.fx.GraphModule") -> tuple[list[LayerRecor
     return left_out, linears
 
 
-def _dynamic_activation(weight: "torch.Tensor", bits: int, group_size: int | None) -> "torch.Tensor":
+def _scale_algorithm(hqq: bool):
+    from torchao.quantization.quantize_.workflows.intx.intx_choose_qparams_algorithm import IntxChooseQParamsAlgorithm
+
+    return IntxChooseQParamsAlgorithm.HQQ_SCALE_ONLY if hqq else IntxChooseQParamsAlgorithm.AFFINE
+
+
+def _dynamic_activation(weight: "torch.Tensor", bits: int, group_size: int | None, hqq: bool = False) -> "torch.Tensor":
     """torchao's linear weight for int8 activations quantized per token at run time: one scale per output
     channel, or per group along the input dimension."""
     import torch
@@ -146,7 +156,8 @@ def _dynamic_activation(weight: "torch.Tensor", bits: int, group_size: int | Non
     from torchao.quantization.quant_api import _int8_dynamic_activation_intx_weight_quantize_tensor
 
     config = Int8DynamicActivationIntxWeightConfig(weight_dtype=getattr(torch, f"int{bits}"),
-                                                   weight_granularity=PerGroup(group_size) if group_size else PerAxis(0))
+                                                   weight_granularity=PerGroup(group_size) if group_size else PerAxis(0),
+                                                   intx_choose_qparams_algorithm=_scale_algorithm(hqq))
     return _int8_dynamic_activation_intx_weight_quantize_tensor(weight.detach(), None, config)[0]
 
 
@@ -181,7 +192,7 @@ def _quantizable_embeddings(graph: "torch.fx.GraphModule") -> tuple[list[LayerRe
     return left_out, tables
 
 
-def _weight_only(weight: "torch.Tensor", bits: int, group_size: int | None) -> "torch.Tensor":
+def _weight_only(weight: "torch.Tensor", bits: int, group_size: int | None, hqq: bool = False) -> "torch.Tensor":
     """torchao's weight-only quantized tensor: one scale per row, or per group along the row."""
     import torch
     from torchao.quantization import IntxWeightOnlyConfig
@@ -189,7 +200,8 @@ def _weight_only(weight: "torch.Tensor", bits: int, group_size: int | None) -> "
     from torchao.quantization.quant_api import _intx_weight_only_quantize_tensor
 
     config = IntxWeightOnlyConfig(weight_dtype=torch.int8 if bits == 8 else torch.int4,
-                                  granularity=PerGroup(group_size) if group_size else PerAxis(0))
+                                  granularity=PerGroup(group_size) if group_size else PerAxis(0),
+                                  intx_choose_qparams_algorithm=_scale_algorithm(hqq))
     return _intx_weight_only_quantize_tensor(weight.detach(), config)
 
 
