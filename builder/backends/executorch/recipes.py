@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from builder.backends.base import LoweringJob, Recipe
 from builder.backends.executorch.weights import (float_records, pt2e_linear_records, quantize_8da4w, quantize_8da8w,
-                                                 quantize_embeddings)
+                                                 quantize_embeddings, untie_for_quantization, untied_note)
 from builder.backends.weight_records import LayerRecord
 from builder.registry import Registry
 
@@ -52,7 +52,8 @@ class Int8Dynamic(ExecuTorchRecipe):
         import torch
 
         graph = model.program.module()
-        layers = quantize_8da8w(graph) + quantize_embeddings(graph, bits=8)
+        copies = untie_for_quantization(graph)
+        layers = [untied_note(r, copies) for r in quantize_8da8w(graph) + quantize_embeddings(graph, bits=8)]
         with torch.no_grad():
             return QuantizedProgram(model.reexport(graph), layers)
 
@@ -93,7 +94,9 @@ class Int8DynamicActivationInt4Weight(ExecuTorchRecipe):
 
         graph = model.program.module()
         settings = job.settings
-        layers = quantize_8da4w(graph, settings.group_size, job.samples, self.target_cosine, hqq=settings.int4_scales == "hqq")
+        copies = untie_for_quantization(graph)
+        layers = [untied_note(r, copies) for r in
+                  quantize_8da4w(graph, settings.group_size, job.samples, self.target_cosine, hqq=settings.int4_scales == "hqq")]
         with torch.no_grad():
             return QuantizedProgram(model.reexport(graph), layers)
 

@@ -51,6 +51,42 @@ def replace_parameter(graph: "torch.fx.GraphModule", name: str, value: "torch.Te
     setattr(owner, attr, torch.nn.Parameter(value, requires_grad=False))
 
 
+# Suffix of the copy a tied output layer gets (untie_for_quantization).
+UNTIED = "_untied_linear"
+
+
+def untie_for_quantization(graph: "torch.fx.GraphModule") -> dict[str, str]:
+    """Give every linear that reads an embedding table (tied word embeddings: a decoder LM's head, a masked LM's
+    output layer) its own copy of the table, so that both can be quantized: the look-up as int8/int4 rows, the
+    linear as XNNPACK's int8-activation kernels, which pack their own copy of the weight anyway. Two quantized
+    copies are smaller than the one fp32 table they replace (two int8 copies: half; two int4: a quarter).
+    Returns {copy: table}."""
+    import torch
+
+    aten = torch.ops.aten
+    copies = {}
+    for node in list(graph.graph.nodes):
+        if node.op != "get_attr" or not {aten.linear.default, aten.embedding.default} <= {user.target for user in node.users}:
+            continue
+        copy = node.target.replace(".", "_") + UNTIED
+        graph.register_parameter(copy, torch.nn.Parameter(graph.get_parameter(node.target).detach().clone(), requires_grad=False))
+        with graph.graph.inserting_after(node):
+            copy_node = graph.graph.get_attr(copy)
+        for user in [u for u in node.users if u.target is aten.linear.default]:
+            user.replace_input_with(node, copy_node)
+        copies[copy] = node.target
+    graph.recompile()
+    return copies
+
+
+def untied_note(record: LayerRecord, copies: dict[str, str]) -> LayerRecord:
+    """The record of an untied copy says whose copy it is."""
+    if record.weight not in copies:
+        return record
+    return replace(record, note=(f"{record.note}; " if record.note else "") +
+                   f"tied to the embedding table {copies[record.weight]}: this linear reads its own quantized copy")
+
+
 def quantize_embeddings(graph: "torch.fx.GraphModule", bits: int) -> list[LayerRecord]:
     """Weight-only quantization of every embedding table, one scale per row. The look-ups become
     dequantize + embedding, which ExecuTorch's quant fusion turns into its quantized embedding kernels
