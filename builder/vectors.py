@@ -53,6 +53,9 @@ class TestVector:
     # (builder.tasks.text_generation).
     prompt_length: int | None = None
     top_ids: list[list[int]] | None = None
+    # Text generation with a chat template: the conversation ([role, content] pairs) whose prompt-format rendering,
+    # encoded without added special tokens, is the prompt (`text` is its last message).
+    messages: list[list[str]] | None = None
 
     def inputs(self) -> dict[str, torch.Tensor]:
         """The encoder inputs by name, in the order the encoder tasks declare them (token_type_ids only when recorded)."""
@@ -145,7 +148,7 @@ def vectors_to_json(vectors: Sequence[TestVector], inputs: Sequence[str], output
 
 # Fields only some tasks fill; left out of the file when empty so the others' vectors keep their shape.
 _OPTIONAL_FIELDS = ("offsets", "word_ids", "expected_decoded", "text_pair", "token_type_ids", "sequence_ids", "positions",
-                    "prompt_length", "top_ids")
+                    "prompt_length", "top_ids", "messages")
 
 
 def _vector_json(vector: TestVector) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bundles import assert_complete_bundle, load_test_vectors
 from builder.architectures import ARCHITECTURES
 from builder.cli import cli
 from builder.errors import EdgepackError
-from builder.tasks.text_generation import GREEDY_TOKENS, TOP_K
+from builder.tasks.text_generation import CHAT_VECTORS, GREEDY_TOKENS, TOP_K
 from builder.prompt_format import PromptFormat, decompose
 from builder.targets import load_profiles
 from checkpoints import CHAT_TEMPLATES, make_causal_lm_checkpoint
@@ -111,8 +111,16 @@ def test_each_decoder_family_builds_and_generates_as_transformers_does(built, ar
                                                      add_generation_prompt=True)
             assert prompt_format.render(messages) == expected
         assert tokenizer.convert_tokens_to_ids(CHAT_TEMPLATES[arch][1][-1]) in spec["eos_token_ids"]
+        # Some vectors are chat turns, as an app sends them: their prompt is transformers' own templated ids.
+        chats = [v for v in vectors if v.get("messages")]
+        assert len(chats) == CHAT_VECTORS and all(v["messages"] == [["user", v["text"]]] for v in chats)
+        for vector in chats:
+            expected = tokenizer.apply_chat_template([{"role": "user", "content": vector["text"]}], add_generation_prompt=True,
+                                                     tokenize=True, return_dict=True)["input_ids"]
+            assert vector["input_ids"][: vector["prompt_length"]] == list(expected)
     else:
         assert spec["prompt_format"] is None and "plain text" in spec["prompt"]
+        assert not any(v.get("messages") for v in vectors)
     # The app shells refuse it (their chat screens are to come), and the compatibility table says so.
     apps = compatibility.app_support(result.bundle, manifest)
     assert all(answer.startswith("refused: ") and "text-generation" in answer for answer in apps.values()), apps

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 GREEDY_TOKENS = 32
 # Reference ids whose logits each position's summary keeps.
 TOP_K = 8
+# Samples also recorded as a chat turn (models with a chat template).
+CHAT_VECTORS = 3
 # Columns of a summary row before the TOP_K logits, and the last one after them.
 _MAX, _FIFTH, _LOGSUMEXP = 0, 1, 2
 _TOP = 3
@@ -230,17 +232,24 @@ class TextGeneration(Task):
 
     # -- vectors: prompt + the eager model's greedy continuation --
     def make_vectors(self, tokenizer: "TokenizerAsset", samples, min_len: int, max_len: int) -> list["TestVector"]:
+        from builder.prompt_format import PromptFormat
         from builder.vectors import TestVector
 
         vectors = []
-        for sample in samples:
-            text = sample[0] if isinstance(sample, tuple) else sample
+        for text in (sample[0] if isinstance(sample, tuple) else sample for sample in samples):
             ids = list(tokenizer.encode_full(text).ids)[: max(1, max_len - 1)]
-            if not ids:
-                continue
-            vectors.append(TestVector(text, ids, [1] * len(ids), prompt_length=len(ids)))
+            if ids:
+                vectors.append(TestVector(text, ids, [1] * len(ids), prompt_length=len(ids)))
         if not vectors:
             raise EdgepackError("no sample text gives any token; pass --samples with some text")
+        if self.settings.prompt_format:
+            # A few samples also as a chat turn, the way an app sends them (for the apps' own replay of the vectors).
+            prompt_format = PromptFormat(**self.settings.prompt_format)
+            for text in [v.text for v in vectors][:CHAT_VECTORS]:
+                messages = [["user", text]]
+                ids = list(tokenizer.tokenizer.encode(prompt_format.render(messages), add_special_tokens=False).ids)
+                if len(ids) < max_len:
+                    vectors.append(TestVector(text, ids, [1] * len(ids), prompt_length=len(ids), messages=messages))
         return vectors
 
     def record_reference(self, model, vector: "TestVector") -> None:
@@ -281,7 +290,7 @@ class TextGeneration(Task):
                 overlap += float(np.sum(c[_TOP:_TOP + 5] >= c[_FIFTH])) / 5
                 if not best and index not in changed:
                     changed.append(index)
-                if row + 1 < vector.prompt_length:
+                if row + 1 < vector.prompt_length and vector.messages is None:
                     nll["reference"].append(r[_LOGSUMEXP] - r[_NEXT])
                     nll["candidate"].append(c[_LOGSUMEXP] - c[_NEXT])
         nan = float("nan")
@@ -293,7 +302,8 @@ class TextGeneration(Task):
                        {"positions": positions, "definition": "mean over positions of |reference top 5 & candidate top 5| / 5"}),
             TaskMetric("perplexity_ratio", perplexity["reference"] / perplexity["candidate"] if nll["reference"] else nan,
                        {"reference_perplexity": perplexity["reference"], "candidate_perplexity": perplexity["candidate"],
-                        "tokens": len(nll["reference"]), "text": "the prompts (sample texts), not the greedy continuations"}),
+                        "tokens": len(nll["reference"]),
+                        "text": "the plain prompts (sample texts), not the greedy continuations nor the chat-formatted ones"}),
         ]
 
     def run_metrics(self, runner: "Runner", vectors: Sequence["TestVector"]) -> list[TaskMetric]:
