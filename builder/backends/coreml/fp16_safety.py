@@ -31,7 +31,8 @@ def find_fp16_unsafe_ops(runner, samples: Sequence[Sequence[np.ndarray]]) -> dic
     unsafe: dict[str, dict[str, str]] = {}
 
     def check(op, args: dict[str, Any], outputs: list[Any]) -> None:
-        if op.op_type == "const" or op.op_type.startswith("constexpr") or op.name in unsafe:
+        # State ops are storage, not arithmetic (and re-evaluating a write would write the state again).
+        if op.op_type in ("const", "read_state", "coreml_update_state") or op.op_type.startswith("constexpr") or op.name in unsafe:
             return
         floats = [isinstance(o, np.ndarray) and o.dtype == np.float32 for o in outputs]
         if not any(floats):
