@@ -118,7 +118,7 @@ def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequ
     cosine. A weight whose width the group size does not divide also gets int8; one another op also reads
     (tied) stays fp32; each is recorded with the reason. `hqq`: the int4 groups' scales are fitted by torchao's
     HQQ instead of taken from each group's min/max."""
-    from builder.backends.executorch.mixed_precision import Candidate, choose_mix
+    from builder.backends.executorch.mixed_precision import SENSITIVITY_PROBES, Candidate, choose_mix
 
     records, linears = _quantizable_linears(graph)
     left_out, tables = _quantizable_embeddings(graph)
@@ -145,7 +145,8 @@ def quantize_8da4w(graph: "torch.fx.GraphModule", group_size: int, samples: Sequ
         else:
             records.append(replace(quantized_record(c.weight, op, shape, 8, None),
                                    note=f"int8, not int4: alone at int4 it moves the outputs to cosine {choice.alone[c.weight]:.4f} on the "
-                                        f"samples, and the recipe keeps the whole model at {target_cosine} where it can"))
+                                        f"first {SENSITIVITY_PROBES} samples, and the recipe keeps the whole model at "
+                                        f"{target_cosine} on all of them where it can"))
     return records
 
 
