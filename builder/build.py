@@ -6,6 +6,7 @@ them, times them, and decides the gate after everything has been recorded.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sys
@@ -196,7 +197,9 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
     programs: dict[str, ExportedModel] = {}
     final = options.output_dir / name
     variants: list[VariantRecord] = []
+    parameters = sum(p.numel() for p in model.parameters())
     with BundleWriter(final) as writer:
+        lowered = []
         for step in steps:
             profile, backend, recipe = step.profile, step.backend, step.recipe
             if backend.name not in programs:
@@ -208,11 +211,20 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                 path = writer.staging / relative
                 path.parent.mkdir(parents=True, exist_ok=True)
                 artifact.write(path)
+            lowered.append((step, relative, path, artifact.details, artifact.summary))
+            del artifact  # its bytes are on disk
+        # The artifacts are checked against the stored reference only: the eager model and the programs go first, or a
+        # 1B decoder's weights would sit in memory next to each runtime's own copy (its fp32 build ran out of 24 GiB).
+        exported, programs = exported.released(), [program.released() for program in programs.values()]
+        del model, jobs, job
+        gc.collect()
+        for step, relative, path, details, summary in lowered:
+            profile, backend, recipe = step.profile, step.backend, step.recipe
             with stages.stage(f"verify:{profile.name}:{recipe}", f"Running {path.name} and comparing ({len(vectors)} inputs)"):
                 runs = check_artifact(f"{profile.name}/{recipe}", backend, path, task, facts.contract, reference, vectors,
                                       _thresholds(profile, recipe, options.threshold_overrides, task), options.allow_unverified)
             variants.append(VariantRecord(profile.name, backend.name, recipe, relative, artifact_size(path), artifact_sha256(path),
-                                          artifact.details, artifact.summary, runs))
+                                          details, summary, runs))
 
         with stages.stage("package", "Writing the bundle"):
             status = _status(variants)
@@ -223,8 +235,7 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
                 sys.stdout.flush()
                 sys.stderr.flush()
                 shutil.copyfile(options.toolchain_log, writer.staging / "build.log")
-            manifest = record_build(name, checkpoint, sum(p.numel() for p in model.parameters()), task, exported, variants,
-                                    status, stages.timings, list(programs.values()))
+            manifest = record_build(name, checkpoint, parameters, task, exported, variants, status, stages.timings, programs)
             write_report(writer.staging / "parity", manifest, variants)
             if status != STATUS_FAILED:
                 for platform, runtime in dict.fromkeys(map(parse_app_shell, options.apps)):

@@ -21,7 +21,8 @@ Inputs = tuple[torch.Tensor, ...]
 
 @dataclass
 class ExportedModel:
-    program: ExportedProgram
+    # None once released (`released()`): the record without the weights.
+    program: ExportedProgram | None
     dynamic_shapes: tuple[dict[int, Dim], ...]
     example_inputs: Inputs
     min_seq_len: int
@@ -36,6 +37,11 @@ class ExportedModel:
 
     # Strict (TorchDynamo) tracing: what a model with in-place state (a key/value cache) needs.
     strict: bool = False
+
+    def released(self) -> ExportedModel:
+        """This model's record (shapes, passes, op counts) without its program: what the manifest reads once every
+        variant is lowered, so that the weights need not stay in memory while the artifacts run."""
+        return replace(self, program=None, check_inputs=())
 
     def reexport(self, module: torch.nn.Module) -> ExportedProgram:
         return torch.export.export(module, self.example_inputs, dynamic_shapes=self.dynamic_shapes, strict=self.strict)
@@ -89,8 +95,11 @@ def export_model(
         check_inputs=check_inputs,
         strict=strict,
     )
-    with torch.no_grad():
-        exported.program = exported.reexport(fused)
+    if any(outcome.kept for outcome in outcomes):
+        # The passes rewrote `graph`, a copy of the program's module: export it again. Otherwise the program is kept
+        # as exported, sharing the model's weights instead of holding a second copy (a 1B decoder: 5 GB).
+        with torch.no_grad():
+            exported.program = exported.reexport(fused)
     return exported
 
 
