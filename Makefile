@@ -56,11 +56,15 @@ compat: $(STAMP)
 	EDGEPACK_UPDATE_COMPAT=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_text_generation.py tests/test_architectures.py \
 	    -k "builds_and_verifies or builds_and_generates or compatibility_table"
 
-# The peers (ONNX Runtime) and the plot come from the bench extra, installed on first use.
+# The peers (ONNX Runtime), the plot and the GGUF reader for the real decoder (real-models) come from the
+# bench extra, installed on first use. generation.py fetches and converts SmolLM2-135M-Instruct once
+# (tools/real_decoder.py, cached under ~/.cache/edgepack/models), builds it twice (fp32: 5 minutes here,
+# int8-dynamic: 8) and times both against eager PyTorch (4 minutes).
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/coreml.py
+	$(BIN)/python benchmarks/generation.py
 
 # Re-pin constraints.txt from what the current environment resolved to.
 lock: $(STAMP)

