@@ -271,15 +271,14 @@ def test_deberta_v2_with_a_conv_layer_builds_and_verifies(tmp_path):
 def test_readme_compatibility_table_is_generated_from_the_matrix():
     """The README table shows exactly what `make compat` recorded, and the record holds exactly the
     pairs the registries claim, each verified on both backends (the matrix above rebuilds them all; the
-    decoders, ExecuTorch only, come from tests/test_text_generation.py)."""
+    decoders come from tests/test_text_generation.py)."""
     results = compatibility.load_results()
-    # Decoders are recorded by tests/test_text_generation.py, ExecuTorch only (Core ML text generation is to come).
+    # Decoders are recorded by tests/test_text_generation.py.
     decoders = {compatibility.key(arch, task) for arch, entry in ARCHITECTURES.items() if entry.family == "decoder"
                 for task in entry.tasks}
     assert set(results) == {compatibility.key(arch, task) for arch, task in PAIRS} | decoders, "registry and record differ: run make compat"
     for name, entry in results.items():
-        backends = {"executorch"} if name in decoders else {"executorch", "coreml"}
-        assert {v["backend"] for v in entry["variants"].values()} == backends, name
+        assert {v["backend"] for v in entry["variants"].values()} == {"executorch", "coreml"}, name
         assert all(v["verdict"] == "pass" for v in entry["variants"].values()), name
         assert set(entry.get("apps", {})) == set(APP_PLATFORMS.names()), f"{name}: no app record: run make compat"
     if os.environ.get("EDGEPACK_UPDATE_COMPAT"):  # `make compat`, after the matrix above has recorded every pair
