@@ -53,7 +53,10 @@ def _eager_greedy(checkpoint, prompt: list[int], count: int) -> list[int]:
     """transformers' own generate(), greedy, with its KV cache: independent of edgepack's loop."""
     model = transformers.AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32).eval()
     with torch.no_grad():
-        out = model.generate(torch.tensor([prompt]), max_new_tokens=count, do_sample=False, eos_token_id=None, pad_token_id=0)
+        # An explicit mask: without one, generate() masks every prompt token equal to the pad id.
+        ids = torch.tensor([prompt])
+        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=count, do_sample=False,
+                             eos_token_id=None, pad_token_id=0)
     return out[0, len(prompt):].tolist()
 
 

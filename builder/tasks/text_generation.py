@@ -390,8 +390,9 @@ def _eager_with_cache(model):
 
     def next_logits(sequence: Sequence[int], new: int) -> np.ndarray:
         nonlocal past
-        out = model(input_ids=torch.tensor([list(sequence[len(sequence) - new:])]), past_key_values=past, use_cache=True)
-        past = out.past_key_values
+        # `cache`: transformers 5.24's name (it deprecates `past_key_values`, removed in 5.40).
+        out = model(input_ids=torch.tensor([list(sequence[len(sequence) - new:])]), cache=past, use_cache=True)
+        past = out.cache
         return out.logits[0, -1].numpy()
 
     return next_logits
