@@ -161,7 +161,7 @@ def _build(options: BuildOptions, steps: list[Step], stages: Stages, lock: Desti
         task = checkpoint.bind_task(_task_options(options, checkpoint))
         texts = _samples(options, task)
         _check_max_len(checkpoint, options.max_seq_len)
-        checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation)
+        checkpoint.tokenizer.configure(options.max_seq_len, task.pair_truncation, task.truncates_input)
         texts = task.parity_texts(texts, checkpoint.tokenizer)
         if options.apps:
             tokenizer_json = json.loads(checkpoint.tokenizer.tokenizer.to_str())

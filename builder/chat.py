@@ -5,8 +5,10 @@ builder/prompt_format.py), or stays plain text for a model without one; the prom
 call and each new token decoded through the program's cache; tokens are chosen greedily or sampled
 (temperature, top-k, top-p, seeded) with the defaults the checkpoint's generation_config.json gave; a reply
 ends at an end-of-turn id, at the format's end-of-turn text, at --max-new-tokens, or when the cache is full.
-Text is streamed as it is decoded, never splitting a multi-byte character. When a conversation outgrows the
-cache, its oldest turns are dropped (the system message is kept) and the session says so.
+Text is streamed as it is decoded, never splitting a multi-byte character. When a conversation leaves less
+than a quarter of the cache (at most --max-new-tokens) for the reply, its oldest turns are dropped (the system
+message is kept) and the session says so. The app kits (ChatSession.kt / ChatSession.swift) follow the same rules
+and draw samples from the same generator, so a seed gives the same reply here and in the apps.
 """
 
 from __future__ import annotations
@@ -27,6 +29,27 @@ from builder.tasks.text_generation import program_step
 DEFAULT_NEW_TOKENS = 256
 
 
+class SplitMix64:
+    """SplitMix64 (Steele, Lea and Flood, 2014), the generator the app kits use too (Sampler.kt, Sampler.swift):
+    a seed gives the same draws on the host as in the apps."""
+
+    _MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int):
+        self.state = seed & self._MASK
+
+    def next(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self._MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self._MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self._MASK
+        return z ^ (z >> 31)
+
+    def uniform(self) -> float:
+        """In [0, 1): the top 53 bits."""
+        return (self.next() >> 11) / float(1 << 53)
+
+
 @dataclass
 class Sampling:
     do_sample: bool = False
@@ -36,24 +59,76 @@ class Sampling:
     seed: int = 0
 
     def __post_init__(self):
-        self.rng = np.random.default_rng(self.seed)
+        self.rng = SplitMix64(self.seed)
 
     def choose(self, logits: np.ndarray) -> int:
         """Greedy (ties: the lowest id), or one draw from the temperature-scaled distribution cut to the top_k ids
-        and then to the smallest set whose probability reaches top_p."""
-        row = np.asarray(logits, dtype=np.float64).ravel()
+        (ties by id) and then to the shortest prefix whose probability reaches top_p. The apps' kits do the same
+        steps in the same order (Sampler.kt / Sampler.swift), so a seed gives the same reply there."""
+        row = np.asarray(logits, dtype=np.float32).ravel()
         if not self.do_sample or self.temperature <= 0:
             return int(np.argmax(row))
         order = np.argsort(-row, kind="stable")
-        if self.top_k > 0:
+        if 0 < self.top_k < len(order):
             order = order[: self.top_k]
-        scaled = row[order] / self.temperature
-        probabilities = np.exp(scaled - scaled.max())
-        probabilities /= probabilities.sum()
+        scaled = row[order].astype(np.float64) / self.temperature
+        weights = np.exp(scaled - scaled.max())
+        # Sums left to right (cumsum), as the kits' loops do; numpy's sum() adds pairwise.
+        probabilities = weights / np.cumsum(weights)[-1]
         if self.top_p < 1.0:
-            keep = int(np.searchsorted(np.cumsum(probabilities), self.top_p) + 1)
-            order, probabilities = order[:keep], probabilities[:keep] / probabilities[:keep].sum()
-        return int(order[self.rng.choice(len(order), p=probabilities)])
+            reached = np.flatnonzero(np.cumsum(probabilities) >= self.top_p)
+            keep = int(reached[0]) + 1 if len(reached) else len(order)
+            order, probabilities = order[:keep], probabilities[:keep] / np.cumsum(probabilities[:keep])[-1]
+        u = self.rng.uniform()
+        cumulative = 0.0
+        for index, probability in zip(order, probabilities):
+            cumulative += probability
+            if u < cumulative:
+                return int(index)
+        return int(order[-1])
+
+
+class TextStreamer:
+    """A reply's text as its tokens arrive, in pieces safe to show (the kits' TextStreamer.kt / .swift): the whole
+    reply is decoded again at each token, so the text is always decode(ids); the new end is held back while it ends
+    in U+FFFD (a byte token stopped inside a multi-byte character) or could be the start of a stop string; a stop
+    string ends the text before it."""
+
+    def __init__(self, tokenizer, stop_strings: list[str]):
+        self.tokenizer = tokenizer
+        self.stops = [stop for stop in stop_strings if stop]
+        self.ids: list[int] = []
+        self.text = self.shown = ""
+        self.stopped = False
+
+    def add(self, token: int) -> str:
+        """Adds a generated token; the text that became safe to show ("" when none did)."""
+        self.ids.append(token)
+        decoded = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        found = [decoded.index(stop) for stop in self.stops if stop in decoded]
+        if found:
+            self.text, self.stopped = decoded[: min(found)], True
+            return self.flush()
+        self.text = decoded
+        safe = len(decoded.rstrip("\ufffd"))
+        safe -= max((_held_prefix(decoded[:safe], stop) for stop in self.stops), default=0)
+        return self._emit(safe)
+
+    def flush(self) -> str:
+        """The rest of the text, once the reply has ended."""
+        return self._emit(len(self.text))
+
+    def _emit(self, end: int) -> str:
+        # Decoding more tokens can rewrite the end of what was shown (a decoder that strips): never shown twice.
+        if end <= len(self.shown) or not self.text.startswith(self.shown):
+            return ""
+        piece, self.shown = self.text[len(self.shown):end], self.text[:end]
+        return piece
+
+
+def _held_prefix(text: str, stop: str) -> int:
+    """The length of the longest end of `text` that is a proper start of `stop`."""
+    return next((n for n in range(min(len(stop) - 1, len(text)), 0, -1) if text.endswith(stop[:n])), 0)
 
 
 @dataclass
@@ -86,13 +161,12 @@ class ChatSession:
     def say(self, text: str, on_text: Callable[[str], None] = lambda piece: None) -> Reply:
         self.messages.append(("user", text))
         ids, dropped = self._prompt_ids()
-        reply_ids: list[int] = []
-        shown = ""
+        stop_text = self.prompt_format.assistant_end.strip() if self.prompt_format else ""
+        streamer = TextStreamer(self.tokenizer, [stop_text] if stop_text else [])
         start = time.perf_counter()
         first = decode_start = None
         stopped = "max-new-tokens"
         sequence, new = list(ids), len(ids)
-        stop_text = self.prompt_format.assistant_end.strip() if self.prompt_format else ""
         for _ in range(min(self.max_new_tokens, self.max_seq_len - len(ids))):
             logits = np.asarray(self.program(program_step(sequence, new))[0])[0, -1]
             token = self.sampling.choose(logits)
@@ -102,47 +176,46 @@ class ChatSession:
             if token in self.stop_ids:
                 stopped = "end-of-turn id"
                 break
-            reply_ids.append(token)
             sequence.append(token)
             new = 1
-            text_so_far = self.tokenizer.decode(reply_ids, skip_special_tokens=True)
-            if stop_text and stop_text in text_so_far:
-                text_so_far = text_so_far[: text_so_far.index(stop_text)]
+            on_text(streamer.add(token))
+            if streamer.stopped:
                 stopped = "end-of-turn text"
-            # A byte-fallback or byte-level token may end inside a character: wait for the rest.
-            if not text_so_far.endswith("\ufffd") and len(text_so_far) > len(shown) and text_so_far.startswith(shown):
-                on_text(text_so_far[len(shown):])
-                shown = text_so_far
-            if stopped != "max-new-tokens":
                 break
         else:
             if len(sequence) >= self.max_seq_len:
                 stopped = "cache full"
         elapsed = time.perf_counter() - decode_start if decode_start else 0.0
-        reply = self.tokenizer.decode(reply_ids, skip_special_tokens=True)
-        if stop_text and stop_text in reply:
-            reply = reply[: reply.index(stop_text)]
-        if reply != shown and reply.startswith(shown):
-            on_text(reply[len(shown):])
-        self.messages.append(("assistant", reply))
-        decoded = max(len(reply_ids) - 1, 0)
-        return Reply(reply, len(reply_ids), len(ids), first or 0.0, decoded / elapsed if elapsed > 0 and decoded else 0.0,
-                     stopped, dropped)
+        on_text(streamer.flush())
+        self.messages.append(("assistant", streamer.text))
+        decoded = max(len(streamer.ids) - 1, 0)
+        return Reply(streamer.text, len(streamer.ids), len(ids), first or 0.0,
+                     decoded / elapsed if elapsed > 0 and decoded else 0.0, stopped, dropped)
+
+    @property
+    def reply_room(self) -> int:
+        """Cache positions kept free for the reply when old turns are dropped: a quarter of the cache, at most
+        max_new_tokens (the apps' ChatSession.replyRoom)."""
+        return max(1, min(self.max_new_tokens, self.max_seq_len // 4))
 
     def _prompt_ids(self) -> tuple[list[int], int]:
-        """The conversation's prompt ids, dropping the oldest turns (a user message and its reply) until it leaves room
-        for a reply in the cache."""
+        """The conversation's prompt ids, dropping the oldest turns (a user message and its reply; the system message
+        stays) until the prompt leaves `reply_room` positions of the cache for the reply. A new message that does not
+        fit even alone is refused, and the conversation is left as it was."""
+        limit = self.max_seq_len - self.reply_room
+        alone = len(self._encode(self.messages[-1:]))
+        if alone > limit:
+            self.messages = self.messages[:-1]
+            raise EdgepackError(f"the message takes {alone} tokens and at most {limit} fit in the model's cache "
+                                f"({self.max_seq_len}) with room for a reply; write a shorter one (or build with a "
+                                "larger --max-seq-len)")
         dropped = 0
         while True:
             ids = self._encode(self.messages)
-            if len(ids) < self.max_seq_len or len(self.messages) <= 1:
-                break
+            if len(ids) <= limit:
+                return ids, dropped
             self.messages = self.messages[2:]
             dropped += 1
-        if len(ids) >= self.max_seq_len:
-            raise EdgepackError(f"the message takes {len(ids)} tokens and the model's cache holds {self.max_seq_len}; "
-                                "write a shorter one (or build with a larger --max-seq-len)")
-        return ids, dropped
 
     def _encode(self, messages: list[tuple[str, str]]) -> list[int]:
         if self.prompt_format is None:

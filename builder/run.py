@@ -68,7 +68,7 @@ def _vectors(bundle: Path, manifest: Manifest, task: Task, sample: Sample, candi
     every input the app runs for this sample, exactly as tokenizer.json gives them, padded to the
     program's minimum length."""
     tokenizer = load_tokenizer(bundle / "tokenizer")
-    tokenizer.configure(int(manifest["sequence_length"]["max"]), task.pair_truncation)
+    tokenizer.configure(int(manifest["sequence_length"]["max"]), task.pair_truncation, task.truncates_input)
     task.attach_tokenizer(tokenizer)
     text, pair = sample if isinstance(sample, tuple) else (sample, None)
     if task.options.text_pair:

@@ -28,10 +28,13 @@ class TokenizerAsset:
     source_dir: Path
     origin: str  # "tokenizer.json" or "vocab.txt (converted)"
 
-    def configure(self, max_seq_len: int, pair_truncation: str = "longest_first") -> None:
+    def configure(self, max_seq_len: int, pair_truncation: str = "longest_first", truncate: bool = True) -> None:
         """`pair_truncation`: which text of a pair gives way when it is too long (e.g.
-        "only_second" keeps a question whole and cuts its context)."""
-        self.tokenizer.enable_truncation(max_length=max_seq_len, strategy=pair_truncation)
+        "only_second" keeps a question whole and cuts its context); `truncate` False: none (Task.truncates_input)."""
+        if truncate:
+            self.tokenizer.enable_truncation(max_length=max_seq_len, strategy=pair_truncation)
+        else:
+            self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
 
     def encode(self, text: str) -> tuple[list[int], list[int]]:

@@ -49,8 +49,10 @@ def replay_android_kit(app: Path, workdir: Path, assets: Path | None = None) -> 
         jvm.compile_kotlin([*kotlin_files(app, "edgepack-kit/src/main"), *kotlin_files(app, "edgepack-kit/src/test")],
                            JUNIT, jar)
     classpath = ":".join(map(str, [jar, kotlin.kotlin_stdlib(), *JUNIT]))
+    # The replay tests the generator wrote for the bundle's task (BundleReplayTest, or GenerationReplayTest).
+    classes = [f"dev.edgepack.kit.{path.stem}" for path in kotlin_files(app, "edgepack-kit/src/test")]
     return subprocess.run(["java", f"-Dedgepack.assets={assets or app / ASSETS}", "-cp", classpath,
-                           "org.junit.runner.JUnitCore", "dev.edgepack.kit.BundleReplayTest"],
+                           "org.junit.runner.JUnitCore", *classes],
                           capture_output=True, text=True, timeout=300)
 
 

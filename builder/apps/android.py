@@ -25,6 +25,7 @@ from builder.apps.escaping import (
 from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
+    other_task_file,
     pick_variant,
     render_tree,
     require_embeddable,
@@ -83,8 +84,9 @@ def generate_android_app(bundle: Path, output: Path, *, runtime: AppRuntime | No
     }
 
     def fill(staging: Path) -> list[str]:
+        not_this_task = other_task_file(manifest)
         files = render_tree(data_dir("templates") / "android", staging, context, FILTERS,
-                            skip=lambda path: path.name == "versions.toml")
+                            skip=lambda path: path.name == "versions.toml" or not_this_task(path))
         assets = staging / ASSETS
         assets.mkdir(parents=True, exist_ok=True)
         copies = {variant["file"]: Path(variant["file"]).name, "tokenizer/tokenizer.json": "tokenizer.json",

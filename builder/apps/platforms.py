@@ -100,7 +100,8 @@ EXECUTORCH_ON_IOS = AppRuntime(
 APP_PLATFORMS: Registry[AppPlatform] = Registry("app platform")
 APP_PLATFORMS.add("android", AppPlatform(
     name="android", display_name="Android", runtimes=(EXECUTORCH_ON_ANDROID,),
-    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"),
+    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask",
+           "text-generation"),
     tokenizer_runs="Kotlin, on the JVM",
     generator="builder.apps.android:generate_android_app", tokenizer_check="builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(

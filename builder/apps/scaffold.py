@@ -24,6 +24,24 @@ MARKER = ".edgepack-app.json"
 TASK_DATA = "task_data.json"
 
 
+# Template files only some apps get, by file stem (without suffixes): the tests of a text-generation bundle's chat
+# app, and those of the other tasks' one-answer apps. Every other template file goes into every app.
+# Android: GenerationReplayTest / BundleReplayTest (the kit's JVM tests), GenerationVectorsTest / TestVectorsTest (the
+# device's). iOS: GenerationReplayTests / BundleReplayTests (the kit's `swift test`), and each runtime's XCTest on the
+# device: CoreMLGenerationTests / CoreMLParityTests, ExecuTorchGenerationTests / ExecuTorchParityTests.
+CHAT_ONLY = frozenset({"GenerationReplayTest", "GenerationVectorsTest",
+                       "GenerationReplayTests", "CoreMLGenerationTests", "ExecuTorchGenerationTests"})
+ONE_ANSWER_ONLY = frozenset({"BundleReplayTest", "TestVectorsTest",
+                             "BundleReplayTests", "CoreMLParityTests", "ExecuTorchParityTests"})
+
+
+def other_task_file(manifest: dict[str, Any]) -> Callable[[Path], bool]:
+    """Whether a template file (a path relative to the templates) belongs to the other kind of app than the
+    bundle's: render_tree's `skip`."""
+    excluded = ONE_ANSWER_ONLY if manifest["task"]["name"] == "text-generation" else CHAT_ONLY
+    return lambda path: path.name.split(".")[0] in excluded
+
+
 def require_embeddable(bundle: Path, manifest: dict[str, Any], platform: AppPlatform) -> dict[str, Any]:
     """The bundle's tokenizer.json, after refusing an unverified bundle or one the platform's app
     would not run faithfully (AppPlatform.check_embeddable)."""

@@ -76,6 +76,9 @@ class Task(ABC):
     pair_columns: ClassVar[tuple[str, str]] = ("text", "text_pair")
     # How tokenizer.json truncates a pair that is too long (a tokenizers TruncationStrategy).
     pair_truncation: ClassVar[str] = "longest_first"
+    # Whether tokenizer.json truncates inputs to the program's length (an encoder's app feeds one window). A task
+    # whose app decides what to leave out (a chat drops its oldest turns) gets none: a silently cut prompt loses its end.
+    truncates_input: ClassVar[bool] = True
     # Which architectures can carry the task: "encoder" (BERT family) or "decoder" (causal language models);
     # builder.architectures.Architecture.family.
     family: ClassVar[str] = "encoder"

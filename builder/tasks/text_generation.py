@@ -57,6 +57,12 @@ GREEDY_TOKENS = 32
 TOP_K = 8
 # Samples also recorded as a chat turn (models with a chat template).
 CHAT_VECTORS = 3
+# Sampler settings whose seeded draws the app data records for the kits' tests (app_data). High temperatures: the
+# tests' small models are sure of their best token (a logit 5 above the next), and draws that all agree with greedy
+# would check nothing.
+SAMPLING_CHECKS = ({"temperature": 4.0, "top_k": 0, "top_p": 1.0, "seed": 0},
+                   {"temperature": 6.0, "top_k": 5, "top_p": 0.8, "seed": 7},
+                   {"temperature": 10.0, "top_k": 3, "top_p": 1.0, "seed": 12345678901})
 # Columns of a summary row before the TOP_K logits, and the last one after them.
 _MAX, _FIFTH, _LOGSUMEXP = 0, 1, 2
 _TOP = 3
@@ -129,6 +135,7 @@ class TextGeneration(Task):
     family = "decoder"
     export_strict = True
     program_state = "its key/value cache"
+    truncates_input = False
     metric_names = ("next_token_agreement", "next_token_top5_overlap", "perplexity_ratio", "greedy_match")
 
     settings: GenerationSettings
@@ -344,6 +351,24 @@ class TextGeneration(Task):
             "max_seq_len": self.options.max_seq_len,
         }
 
+    def app_hints(self) -> tuple[str, str]:
+        return ("Message" if self.settings.prompt_format else "Text to continue"), ""
+
+    def app_data(self, vectors: Sequence["TestVector"]) -> dict[str, Any]:
+        """For the kits' tests: seeded draws of `edgepack chat`'s sampler (builder.chat.Sampling) over the first
+        vector's recorded rows (each row: the reference's TOP_K best logits, every other id -inf), one draw per
+        row in order, for a few settings. A kit's sampler given the same rows, settings and seed must draw the
+        same ids: the host's `edgepack chat --seed` and the app then give the same sampled reply."""
+        from builder.chat import Sampling
+
+        vector = vectors[0]
+        rows = [recorded_row(vector, position, self.settings.vocab_size) for position in range(len(vector.input_ids))]
+        checks = []
+        for settings in SAMPLING_CHECKS:
+            sampler = Sampling(do_sample=True, **settings)
+            checks.append({"settings": settings, "vector": 0, "draws": [sampler.choose(row) for row in rows]})
+        return {"sampling_checks": checks}
+
     def describe_prediction(self, outputs, vector) -> str:
         return vector.expected_answer
 
@@ -368,6 +393,15 @@ class TextGeneration(Task):
                 return [o.numpy() for o in wrapper(*(torch.from_numpy(np.asarray(a)) for a in arrays))]
 
         return run
+
+
+def recorded_row(vector: "TestVector", position: int, vocab_size: int) -> np.ndarray:
+    """The logits row a vector records at `position`, as float32: the reference's TOP_K best ids with their logits,
+    -inf elsewhere (what the kits' replay model returns)."""
+    row = np.full(vocab_size, -np.inf, dtype=np.float32)
+    values = np.asarray(vector.expected["logits"][0][position][_TOP:_TOP + TOP_K], dtype=np.float32)
+    row[np.asarray(vector.top_ids[position], dtype=np.int64)] = values
+    return row
 
 
 def _next_ids(vector: "TestVector") -> list[int]:
