@@ -81,6 +81,9 @@ def generate_android_app(bundle: Path, output: Path, *, runtime: AppRuntime | No
         "versions": {**tomllib.loads((data_dir("templates") / "android" / "versions.toml").read_text()),
                      "executorch": manifest["toolchain"]["executorch"]},
         "variant": variant,
+        # A text-generation bundle gets the chat screen and its tests (scaffold.CHAT_ONLY).
+        "chat": manifest["task"]["name"] == "text-generation",
+        "max_seq_len": manifest["sequence_length"]["max"],
     }
 
     def fill(staging: Path) -> list[str]:

@@ -3,6 +3,8 @@ package dev.edgepack.app
 import android.content.Context
 import dev.edgepack.kit.BundleManifest
 import dev.edgepack.kit.Encoding
+import dev.edgepack.kit.GenerationSpec
+import dev.edgepack.kit.LanguageModel
 import dev.edgepack.kit.ModelInputs
 import dev.edgepack.kit.Tokenizer
 import java.io.File
@@ -32,6 +34,9 @@ class EdgepackModel private constructor(
         return manifest.outputNames.withIndex().associate { (i, name) -> name to outputs[i].toTensor().dataAsFloatArray }
     }
 
+    /** The text-generation program as the chat kit drives it; its key/value cache lives in the loaded method. */
+    fun languageModel(): ExecuTorchLanguageModel = ExecuTorchLanguageModel(module, GenerationSpec.of(manifest).vocabSize)
+
     fun close() = module.destroy()
 
     companion object {
@@ -50,5 +55,27 @@ class EdgepackModel private constructor(
             val taskData = if (TASK_DATA in assets.list("").orEmpty()) assets.open(TASK_DATA).bufferedReader().use { it.readText() } else null
             return EdgepackModel(manifest, tokenizer, manifest.variantForFile(MODEL_ASSET), Module.load(file.absolutePath), taskData)
         }
+    }
+}
+
+/**
+ * `forward(input_ids [1, n], cache_position [n]) -> logits [1, n, vocab]` of a text-generation .pte. The cache
+ * is the program's mutable state, kept by ExecuTorch inside the loaded method between calls: each call writes
+ * positions start..start+n-1 and attends to the positions before, so a new conversation starts again at 0.
+ */
+class ExecuTorchLanguageModel(private val module: Module, private val vocabSize: Int) : LanguageModel {
+    /** Every position's logits row, [tokens.size * vocab] (the device test reads them teacher-forced). */
+    fun logits(tokens: IntArray, start: Int): FloatArray {
+        val n = tokens.size.toLong()
+        val ids = Tensor.fromBlob(LongArray(tokens.size) { tokens[it].toLong() }, longArrayOf(1, n))
+        val positions = Tensor.fromBlob(LongArray(tokens.size) { (start + it).toLong() }, longArrayOf(n))
+        val logits = module.forward(EValue.from(ids), EValue.from(positions))[0].toTensor().dataAsFloatArray
+        require(logits.size == tokens.size * vocabSize) { "model returned ${logits.size} logits for ${tokens.size} tokens x $vocabSize" }
+        return logits
+    }
+
+    override fun nextLogits(tokens: IntArray, start: Int): FloatArray {
+        val logits = logits(tokens, start)
+        return logits.copyOfRange(logits.size - vocabSize, logits.size)
     }
 }

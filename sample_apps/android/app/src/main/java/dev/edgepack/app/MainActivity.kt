@@ -7,12 +7,14 @@ import android.view.View
 import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
+import dev.edgepack.kit.ChatSession
+import dev.edgepack.kit.GenerationSpec
 import java.util.concurrent.Executors
 
 /**
  * One screen: type a text (and, for tasks that read two, a second text, a context or the sentences to
  * search), run the model on the device, see the answer and the latency. What the screen does for the
- * bundle's task is in TaskScreen.
+ * bundle's task is in TaskScreen; a text-generation bundle gets the chat screen (ChatScreen) instead.
  */
 class MainActivity : Activity() {
     private val worker = Executors.newSingleThreadExecutor()
@@ -33,15 +35,21 @@ class MainActivity : Activity() {
 
         worker.execute {
             val loaded = try {
-                EdgepackModel.load(this).also { screen = TaskScreen.forBundle(it) }
+                EdgepackModel.load(this)
             } catch (e: Exception) {
                 runOnUiThread { result.text = "Could not load the model: ${e.message}" }
                 return@execute
             }
             model = loaded
-            val task = screen!!
+            val title = "${loaded.manifest.modelName}: ${loaded.variant.name}"
+            if (loaded.manifest.task == GenerationSpec.KIND) {
+                val session = ChatSession(loaded.languageModel(), loaded.tokenizer, GenerationSpec.of(loaded.manifest))
+                runOnUiThread { ChatScreen(this, session, worker, input, run, result, detail, latency).start(title) }
+                return@execute
+            }
+            val task = TaskScreen.forBundle(loaded).also { screen = it }
             runOnUiThread {
-                result.text = "${loaded.manifest.modelName}: ${loaded.variant.name}"
+                result.text = title
                 if (task.usesSecondField) {
                     secondInput.visibility = View.VISIBLE
                     secondInput.setText(task.secondFieldText)

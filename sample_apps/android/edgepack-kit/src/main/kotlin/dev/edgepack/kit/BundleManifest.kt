@@ -18,7 +18,8 @@ class BundleManifest(
     val padTokenId: Int,
     val variants: List<Variant>,
 ) {
-    class Variant(val name: String, val file: String, val thresholds: Map<String, Double>)
+    /** One artifact: its parity gate ([thresholds]) and what the build measured against it ([figures]). */
+    class Variant(val name: String, val file: String, val thresholds: Map<String, Double>, val figures: Map<String, Double>)
 
     /** The variant whose artifact is `fileName` (e.g. "model-int8-dynamic.pte"). */
     fun variantForFile(fileName: String): Variant =
@@ -48,8 +49,10 @@ class BundleManifest(
                 padTokenId = seq["pad_token_id"].long().toInt(),
                 variants = root["variants"].list().map { entry ->
                     val v = entry.obj()
-                    val limits = v["parity"].obj()["thresholds"].obj()
-                    Variant(v["name"].str(), v["file"].str(), limits.mapValues { (it.value as Number).toDouble() })
+                    val parity = v["parity"].obj()
+                    fun numbers(key: String) = (parity[key] as? Map<*, *>).orEmpty().entries
+                        .filter { it.value is Number }.associate { it.key as String to (it.value as Number).toDouble() }
+                    Variant(v["name"].str(), v["file"].str(), numbers("thresholds"), numbers("figures"))
                 },
             )
         }

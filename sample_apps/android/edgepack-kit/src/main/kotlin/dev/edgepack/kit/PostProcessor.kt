@@ -18,13 +18,14 @@ internal class PostProcessor(private val steps: List<ProcessorStep>) {
         if (step is TemplateStep) (if (isPair) step.pair else step.single).sumOf { it.ids?.size ?: 0 } else 0
     }
 
-    /** PostProcessor::process: [a] (type ids 0) and [b] (type ids 1) through every step, then merged. */
-    fun apply(a: Seq, b: Seq?): Seq {
+    /** PostProcessor::process: [a] (type ids 0) and [b] (type ids 1) through every step, then merged; the
+     *  templates' special tokens only when [addSpecialTokens]. */
+    fun apply(a: Seq, b: Seq?, addSpecialTokens: Boolean = true): Seq {
         var encodings: List<Seq> = listOfNotNull(a, b)
         for (step in steps) {
             encodings = when (step) {
                 is TrimOffsetsStep -> encodings.map { trimOffsets(it, step.addPrefixSpace) }
-                is TemplateStep -> applyTemplate(step, encodings)
+                is TemplateStep -> if (addSpecialTokens) applyTemplate(step, encodings) else encodings
             }
         }
         val out = Seq()

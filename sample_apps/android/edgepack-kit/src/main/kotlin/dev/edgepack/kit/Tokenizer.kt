@@ -88,20 +88,24 @@ class Tokenizer private constructor(
         }
     }
 
-    fun encode(text: String, pair: String? = null): Encoding {
+    /**
+     * [addSpecialTokens] false is `encode(..., add_special_tokens=False)`: the post-processor adds no special
+     * tokens (a chat prompt, whose text holds them already) and truncation leaves no room for them.
+     */
+    fun encode(text: String, pair: String? = null, addSpecialTokens: Boolean = true): Encoding {
         var a = encodeSequence(text, 0)
         var b = pair?.let { encodeSequence(it, 1) }
 
         // 1. Truncation, counting the post-processor's special tokens.
         truncation?.let { t ->
-            val added = processor.addedTokens(b != null)
+            val added = if (addSpecialTokens) processor.addedTokens(b != null) else 0
             val max = if (added > 0) t.maxLength - added else t.maxLength
             val (ta, tb) = t.truncate(a, b, max)
             a = ta; b = tb
         }
 
         // 2. Post-processing (special tokens).
-        val out = processor.apply(a, b)
+        val out = processor.apply(a, b, addSpecialTokens)
 
         // 3. Padding from tokenizer.json.
         val p = padding ?: return out.toEncoding()
