@@ -211,7 +211,6 @@ def test_what_text_generation_refuses_up_front(shared_checkpoint, tmp_path):
     for args, message in (
         (["--target", "ios", "--deployment-target", "iOS17"], "keeps its key/value cache as Core ML state, which needs iOS 18"),
         (["--target", "ios", "--seq-shapes", "enumerated", "--deployment-target", "iOS18"], "drop --seq-shapes enumerated"),
-        (["--app", "android"], "the android app shell does not handle task 'text-generation' yet"),
         (["--target", "android", "--max-seq-len", "4096"], "max-seq-len"),
     ):
         result = CliRunner().invoke(cli, ["build", str(checkpoint), "-o", str(tmp_path / "out"), *args])
