@@ -26,7 +26,7 @@ from checkpoints import make_causal_lm_checkpoint
 from tools import syntax
 
 # The kit's generation replay tests (GenerationReplayTest.kt).
-REPLAY_TESTS = 4
+REPLAY_TESTS = 5
 
 
 @pytest.fixture(scope="module")

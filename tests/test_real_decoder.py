@@ -3,7 +3,8 @@ a ChatML template in tokenizer_config.json), converted from the GGUF file the Py
 tools/real_decoder.py (cached under ~/.cache/edgepack/models after the first run), built through the CLI into an
 fp32 .pte and compared with transformers' eager model: the manifest's parity figures, the program's greedy
 continuation of chat prompts token for token against transformers' own generate(), the English it decodes to,
-and `edgepack chat` against a two-turn conversation rendered by transformers' chat template.
+`edgepack chat` against a two-turn conversation rendered by transformers' chat template, and the Android chat
+app's kit replaying the bundle on the JVM.
 
 One build (fp32 only: export and lowering of the 30-layer graph take about three and a half minutes of it;
 int8-dynamic would add about six more), shared by the module's tests. The samples are chat-formatted prompts,
@@ -161,3 +162,16 @@ def test_chat_replies_as_the_eager_model_over_two_turns(bundle, model, tokenizer
         assert lines[lines.index(f"> {question}") + 1] == reply
     assert "Paris" in replies[0] and "Berlin" in replies[1], replies
     assert result.output.count("stopped: end-of-turn id") == 2
+
+
+@pytest.mark.slow
+def test_android_chat_kit_replays_the_real_bundle(bundle, tmp_path):
+    """The Android app's kit on SmolLM2's own tokenizer.json (byte-level BPE, 49,152 ids) and ChatML prompt format:
+    the prompts' ids, greedy continuations over the recorded logits through the kit's loop, the decoded English, a
+    chat turn's stop at <|im_end|>, and `edgepack chat`'s seeded draws over a real vocabulary."""
+    from app_checks import replay_android_kit
+    from builder.apps.android import generate_android_app
+
+    app = generate_android_app(bundle, tmp_path / "android").path
+    replayed = replay_android_kit(app, tmp_path / "kit")
+    assert replayed.returncode == 0 and "OK (5 tests)" in replayed.stdout, replayed.stdout[-3000:]

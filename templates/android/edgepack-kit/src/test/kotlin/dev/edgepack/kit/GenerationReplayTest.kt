@@ -79,6 +79,34 @@ class GenerationReplayTest {
     }
 
     @Test
+    fun aConversationOutgrowingTheCacheDropsItsOldestTurnsAndRefusesAMessageTooLong() {
+        // A cache of 64 positions and replies of at most 8 tokens (the reply's room: 8); the model answers one
+        // token, then an end-of-turn id.
+        val small = GenerationSpec(spec.vocabSize, spec.bosTokenId, spec.eosTokenIds, 64, spec.promptFormat, SamplingConfig(), 8)
+        val end = spec.eosTokenIds.firstOrNull() ?: return assertTrue("the bundle has no end-of-turn id", false)
+        val prompts = ArrayList<IntArray>()
+        val model = object : LanguageModel {
+            override fun nextLogits(tokens: IntArray, start: Int): FloatArray {
+                if (start == 0) prompts.add(tokens)
+                return FloatArray(spec.vocabSize).also { it[if (start == 0) (end + 1) % spec.vocabSize else end] = 10f }
+            }
+        }
+        val system = if (spec.promptFormat != null) "Be brief." else null
+        val session = ChatSession(model, tokenizer, small, SamplingConfig(), system = system)
+        assertEquals(8, session.replyRoom)
+        val dropped = (0 until 6).map { session.send("message number $it about my order").droppedTurns }
+        assertEquals(0, dropped.first())
+        assertTrue("no turn was dropped: $dropped", dropped.sum() > 0)
+        assertTrue(prompts.all { it.size <= 64 - 8 })
+        assertEquals(ChatMessage(ChatMessage.USER, "message number 5 about my order"), session.messages[session.messages.size - 2])
+        if (system != null) assertTrue(tokenizer.decode(prompts.last(), skipSpecialTokens = false).contains(system))
+        val before = session.messages
+        val refused = runCatching { session.send("order ".repeat(80)) }.exceptionOrNull()
+        assertTrue("a message too long was not refused: $refused", refused is MessageTooLongException)
+        assertEquals(before, session.messages)
+    }
+
+    @Test
     fun theSamplerDrawsWhatEdgepackChatDraws() {
         val checks = Json.parse(File(assets, "task_data.json").readText()).obj()["sampling_checks"].list().map { it.obj() }
         assertTrue("task_data.json has no sampling check", checks.isNotEmpty())
