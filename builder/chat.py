@@ -159,7 +159,17 @@ class ChatSession:
     how: str = ""
 
     def say(self, text: str, on_text: Callable[[str], None] = lambda piece: None) -> Reply:
+        """Adds the user's `text`, generates the reply (streamed through `on_text`) and adds it to the conversation.
+        When the message is refused or the program fails, the conversation is left as it was."""
+        before = list(self.messages)
         self.messages.append(("user", text))
+        try:
+            return self._reply(on_text)
+        except BaseException:
+            self.messages = before
+            raise
+
+    def _reply(self, on_text: Callable[[str], None]) -> Reply:
         ids, dropped = self._prompt_ids()
         stop_text = self.prompt_format.assistant_end.strip() if self.prompt_format else ""
         streamer = TextStreamer(self.tokenizer, [stop_text] if stop_text else [])
@@ -205,7 +215,6 @@ class ChatSession:
         limit = self.max_seq_len - self.reply_room
         alone = len(self._encode(self.messages[-1:]))
         if alone > limit:
-            self.messages = self.messages[:-1]
             raise EdgepackError(f"the message takes {alone} tokens and at most {limit} fit in the model's cache "
                                 f"({self.max_seq_len}) with room for a reply; write a shorter one (or build with a "
                                 "larger --max-seq-len)")

@@ -293,8 +293,8 @@ def test_refusals(demo_bundle, tmp_path):
     with pytest.raises(EdgepackError, match="no Core ML variant for the iOS app; build it with --target ios"):
         generate_ios_app(android_only, tmp_path / "c", manifest=manifest)
     other_task = json.loads(json.dumps(manifest))
-    other_task["task"]["name"] = "text-generation"
-    with pytest.raises(EdgepackError, match="does not handle task 'text-generation' yet"):
+    other_task["task"]["name"] = "summarization"
+    with pytest.raises(EdgepackError, match="does not handle task 'summarization' yet"):
         generate_ios_app(android_only, tmp_path / "d", manifest=other_task)
     tokenizer_file = android_only / "tokenizer/tokenizer.json"
     tokenizer = json.loads(tokenizer_file.read_text())

@@ -33,6 +33,7 @@ from builder.apps.escaping import (
 from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
+    other_task_file,
     pick_variant,
     render_tree,
     require_embeddable,
@@ -95,6 +96,9 @@ def generate_ios_app(bundle: Path, output: Path, *, runtime: AppRuntime | None =
         "bundle_name": name,
         "app_name": app_name,
         **input_hints(manifest),
+        # A text-generation bundle gets the chat screen and its tests (scaffold.CHAT_ONLY).
+        "chat": manifest["task"]["name"] == "text-generation",
+        "generation": manifest["task"]["postprocessing"] if manifest["task"]["name"] == "text-generation" else None,
         "model_file": model_file,
         "model_resource": Path(model_file).stem,
         "deployment_target": deployment_version(variant, runtime),
@@ -108,10 +112,11 @@ def generate_ios_app(bundle: Path, output: Path, *, runtime: AppRuntime | None =
 
     def fill(staging: Path) -> list[str]:
         templates = data_dir("templates") / "ios"
+        not_this_task = other_task_file(manifest)
         files = render_tree(templates, staging, context, FILTERS,
                             skip=lambda path: path.name == "project.toml" or path.parts[0] == RUNTIMES
-                            or any(part in IGNORED for part in path.parts))
-        files += render_tree(templates / RUNTIMES / runtime.name, staging, context, FILTERS)
+                            or any(part in IGNORED for part in path.parts) or not_this_task(path))
+        files += render_tree(templates / RUNTIMES / runtime.name, staging, context, FILTERS, skip=not_this_task)
         resources = staging / RESOURCES
         resources.mkdir(parents=True, exist_ok=True)
         model = bundle / variant["file"]

@@ -106,7 +106,8 @@ APP_PLATFORMS.add("android", AppPlatform(
     generator="builder.apps.android:generate_android_app", tokenizer_check="builder.apps.kotlin:compare_with_hf"))
 APP_PLATFORMS.add("ios", AppPlatform(
     name="ios", display_name="iOS", runtimes=(CORE_ML_ON_IOS, EXECUTORCH_ON_IOS),
-    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask"),
+    tasks=("sequence-classification", "token-classification", "feature-extraction", "question-answering", "fill-mask",
+           "text-generation"),
     tokenizer_runs="Swift; on Linux in a Debian chroot",
     generator="builder.apps.ios:generate_ios_app", tokenizer_check="builder.apps.swift:compare_with_hf"))
 

@@ -5,6 +5,8 @@ enum AppConfig {
     static let appName = "demo-intent-classifier"
     static let inputHint = "Type a text to classify"
     static let secondInputHint = ""
+    /// A text-generation bundle: the screen is a chat (ChatView), not one answer per run.
+    static let isChat = false
     /// The bundle variant the app embeds, as the manifest names its file.
     static let modelFile = "model-fp16.mlpackage"
     /// The model's resource name in the app bundle: Xcode compiles a .mlpackage into <name>.mlmodelc

@@ -4,16 +4,45 @@ import SwiftUI
 /// One screen: type a text (and, for tasks that read two, a second text, a context or the sentences to
 /// search), run the bundle's model on it, see the answer and the latency. The answer's layout follows
 /// the bundle's task (EdgepackModel.Answer); all the work happens in EdgepackModel, off the main thread.
+/// A text-generation bundle gets the chat screen (ChatView, below) instead.
 struct ContentView: View {
     @State private var text = ""
     @State private var second = ""
     @State private var model: EdgepackModel?
+    @State private var chat: ChatWorker?
     @State private var prediction: EdgepackModel.Prediction?
     @State private var tapped: String?
     @State private var message: String?
     @State private var running = false
 
     var body: some View {
+        Group {
+            if AppConfig.isChat {
+                chatScreen
+            } else {
+                answerScreen
+            }
+        }
+        .task { await load() }
+    }
+
+    private var chatScreen: some View {
+        NavigationStack {
+            Group {
+                if let model, let chat {
+                    ChatView(model: model, worker: chat)
+                } else if let message {
+                    Text(message).foregroundStyle(.red).padding()
+                } else {
+                    ProgressView("Loading the model…")
+                }
+            }
+            .navigationTitle(AppConfig.appName)
+            .navigationBarTitleDisplayMode(.inline)
+        }
+    }
+
+    private var answerScreen: some View {
         NavigationStack {
             Form {
                 Section {
@@ -46,7 +75,6 @@ struct ContentView: View {
             }
             .navigationTitle(AppConfig.appName)
         }
-        .task { await load() }
     }
 
     @ViewBuilder
@@ -151,8 +179,13 @@ struct ContentView: View {
 
     private func load() async {
         do {
-            let loaded = try await Task.detached(priority: .userInitiated) { try EdgepackModel() }.value
+            // A text-generation bundle's conversation starts with the model (Core ML: its state).
+            let (loaded, worker) = try await Task.detached(priority: .userInitiated) { () throws -> (EdgepackModel, ChatWorker?) in
+                let loaded = try EdgepackModel()
+                return (loaded, loaded.isChat ? ChatWorker(session: try loaded.chatSession()) : nil)
+            }.value
             model = loaded
+            chat = worker
             second = loaded.sentences.joined(separator: "\n")
         } catch {
             message = "Could not load the model: \(error)"
@@ -173,6 +206,114 @@ struct ContentView: View {
                 message = "\(error)"
             }
             running = false
+        }
+    }
+}
+
+/// The chat screen of a text-generation bundle: the conversation above, rendered as text (the model sees it in
+/// the bundle's prompt format); the field takes a message; Send becomes Stop while the reply streams in; under a
+/// reply, why it ended when not at its end of turn and the turns the context window left out, then the time to
+/// first token and the decoding speed. The conversation itself (prompt format, tokens, sampling, stop rules,
+/// context window) is the kit's ChatSession, the same rules as `edgepack chat`, run off the main thread by
+/// ChatWorker; the streamed text arrives here, on the main actor, in order.
+struct ChatView: View {
+    struct Turn: Identifiable, Equatable {
+        let id: Int
+        let message: String
+        var reply = ""
+        var notes: [String] = []
+        /// Not sent (too long for the model's cache, or the model failed): not part of the conversation.
+        var failed = false
+    }
+
+    let model: EdgepackModel
+    let worker: ChatWorker
+    @State private var turns: [Turn] = []
+    @State private var input = ""
+    @State private var generating = false
+    @State private var latency: String?
+
+    private static let bottom = "bottom"
+
+    var body: some View {
+        VStack(spacing: 0) {
+            ScrollViewReader { proxy in
+                ScrollView {
+                    LazyVStack(alignment: .leading, spacing: 12) {
+                        Text("\(model.variant.name) · \(model.runner.summary)")
+                            .font(.footnote).foregroundStyle(.secondary)
+                        ForEach(turns) { turn in
+                            Text(turn.message)
+                                .padding(10)
+                                .background(Color.accentColor.opacity(0.15), in: RoundedRectangle(cornerRadius: 12))
+                                .frame(maxWidth: .infinity, alignment: .trailing)
+                            if !turn.failed {
+                                Text(turn.reply.isEmpty && generating && turn.id == turns.last?.id ? "…" : turn.reply)
+                                    .textSelection(.enabled)
+                                    .frame(maxWidth: .infinity, alignment: .leading)
+                            }
+                            ForEach(turn.notes, id: \.self) { note in
+                                Text(note).font(.footnote).foregroundStyle(turn.failed ? Color.red : Color.secondary)
+                            }
+                        }
+                        if let latency {
+                            Text(latency).font(.footnote).monospacedDigit().foregroundStyle(.secondary)
+                        }
+                        Color.clear.frame(height: 1).id(Self.bottom)
+                    }
+                    .padding()
+                }
+                .onChange(of: turns) { proxy.scrollTo(Self.bottom, anchor: .bottom) }
+            }
+            Divider()
+            HStack(alignment: .bottom) {
+                TextField(AppConfig.inputHint, text: $input, axis: .vertical)
+                    .lineLimit(1...6)
+                    .textFieldStyle(.roundedBorder)
+                Button(generating ? "Stop" : "Send") {
+                    if generating { worker.stop() } else { send() }
+                }
+                .buttonStyle(.borderedProminent)
+                .disabled(!generating && input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            }
+            .padding()
+        }
+        .toolbar {
+            Button("New chat") {
+                worker.reset()
+                turns = []
+                latency = nil
+            }
+            .disabled(generating || turns.isEmpty)
+        }
+    }
+
+    private func send() {
+        let text = input
+        guard !generating, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        input = ""
+        generating = true
+        latency = nil
+        let index = turns.count
+        turns.append(Turn(id: index, message: text))
+        let events = worker.send(text)
+        Task {
+            for await event in events {
+                switch event {
+                case .text(let piece):
+                    turns[index].reply += piece
+                case .finished(.success(let reply)):
+                    // The streamed pieces make the reply's text; a decoder that rewrote a shown end leaves it here only.
+                    turns[index].reply = reply.text
+                    turns[index].notes = ChatWorker.notes(reply)
+                    latency = ChatWorker.latency(reply)
+                case .finished(.failure(let error)):
+                    turns[index].failed = true
+                    turns[index].notes = [error is MessageTooLongError ? "Not sent: \(error)" : "Could not run the model: \(error)"]
+                    if input.isEmpty { input = text }
+                }
+            }
+            generating = false
         }
     }
 }

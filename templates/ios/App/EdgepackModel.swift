@@ -13,6 +13,18 @@ protocol ModelRunner: AnyObject {
     /// Output name -> values in row-major order, by the manifest's output names. A classifier's
     /// probabilities come back in the manifest's label order, like the eager model's.
     func run(_ inputs: ModelInputs) throws -> [String: [Float]]
+
+    /// A text-generation bundle's program as the chat kit drives it, its key/value cache kept by the runtime.
+    func languageModel(_ spec: GenerationSpec) throws -> any GenerationProgram
+}
+
+/// A text-generation program on the app's runtime: the kit's LanguageModel (the last position's logits row,
+/// for the chat), and every position's rows, which the device tests read teacher-forced. `forward(input_ids
+/// [1, n], cache_position [n]) -> logits [1, n, vocab]`: each call writes cache positions start..start+n-1 and
+/// attends to the positions before.
+protocol GenerationProgram: LanguageModel {
+    /// Every position's logits row, `tokens.count * vocab` values.
+    func logits(_ tokens: [Int], start: Int) throws -> [Float]
 }
 
 /// The bundle's model with its tokenizer and manifest, as the app ships them.
@@ -58,9 +70,25 @@ final class EdgepackModel: @unchecked Sendable {
         let tokenizerURL = try EdgepackModel.resource(AppConfig.tokenizerResource, "json", in: resources)
         tokenizer = try Tokenizer(contentsOf: tokenizerURL)
         variant = try manifest.variant(forFile: AppConfig.modelFile)
-        sentences = try resources.url(forResource: AppConfig.taskDataResource, withExtension: "json")
+        // task_data.json holds a search's sentences for a sentence-embedding bundle (a text-generation bundle's holds
+        // its kit tests' sampling checks).
+        sentences = manifest.postprocessing.kind != SentenceEmbedding.kind ? [] : try resources
+            .url(forResource: AppConfig.taskDataResource, withExtension: "json")
             .map { try SentenceEmbedding.sentences(taskData: try Data(contentsOf: $0)) } ?? []
         runner = try load(resources, manifest, variant)
+    }
+
+    /// A text-generation bundle: the screen is a chat (ChatView), not one answer per run.
+    var isChat: Bool { manifest.postprocessing.kind == GenerationSpec.kind }
+
+    /// The text-generation program on this app's runtime.
+    func languageModel() throws -> any GenerationProgram {
+        try runner.languageModel(try GenerationSpec(manifest: manifest))
+    }
+
+    /// A new conversation with the model, with the bundle's prompt format and generation defaults (see ChatSession).
+    func chatSession(system: String? = nil) throws -> ChatSession {
+        try ChatSession(model: try languageModel(), tokenizer: tokenizer, spec: try GenerationSpec(manifest: manifest), system: system)
     }
 
     /// Whether the screen shows the second field: a pair's second text, a context, the sentences to search.
@@ -144,6 +172,72 @@ final class EdgepackModel: @unchecked Sendable {
             return ["the bundle has no test vectors"]
         }
         return try VectorReplay(tokenizer: tokenizer, manifest: manifest, variant: variant).problems(vectors) { try self.run($0) }
+    }
+
+    /// A text-generation bundle's test vectors through the tokenizer and the runtime, as the app's tests replay them
+    /// on a device (GenerationVectorsTest.kt's rules): each prompt tokenized by the kit must give the build-time ids;
+    /// greedy generation through the program's cache must give the eager model's continuation id for id where the
+    /// variant was verified to (min_greedy_match 1: fp32), and the share of vectors that do must reach the variant's
+    /// gate otherwise; read teacher-forced, the share of positions whose best token is the reference's must reach the
+    /// variant's min_next_token_agreement. What fails, one line each; empty when all holds.
+    func generationVectorProblems(resources: Bundle = .main) throws -> [String] {
+        let vectors = try TestVectors(contentsOf: try EdgepackModel.resource(AppConfig.testVectorsResource, "json", in: resources)).vectors
+        if vectors.isEmpty {
+            return ["the bundle has no test vectors"]
+        }
+        let spec = try GenerationSpec(manifest: manifest)
+        let language = try languageModel()
+        var problems: [String] = []
+        var matched = 0, positions = 0, agreeing = 0
+        var divergences: [String] = []
+        for vector in vectors {
+            let text = "\"\(vector.text.prefix(60))\""
+            guard let promptLength = vector.promptLength, let best = vector.topIds?.map(\.first), best.count == vector.inputIds.count else {
+                problems.append("\(text) is not a text-generation vector (no prompt_length or top_ids)")
+                continue
+            }
+            let prompt = Array(vector.inputIds.prefix(promptLength))
+            let encoded = vector.messages.map { promptIds(tokenizer, spec.promptFormat, $0) } ?? tokenizer.encode(vector.text).ids
+            if Array(encoded.prefix(promptLength)) != prompt {
+                problems.append("prompt ids of \(text): \(encoded.prefix(promptLength)) != \(prompt)")
+            }
+
+            language.reset()
+            let expected = Array(vector.inputIds.dropFirst(promptLength))
+            let generated = try generate(language, prompt: prompt, count: expected.count, sampler: Sampler(SamplingConfig()),
+                                         maxSeqLen: spec.maxSeqLen)
+            if let first = expected.indices.first(where: { $0 >= generated.count || generated[$0] != expected[$0] }) {
+                divergences.append("\(text): first divergent token \(first) of \(expected.count)")
+            } else {
+                matched += 1
+            }
+
+            language.reset()
+            let logits = try language.logits(vector.inputIds, start: 0)
+            guard logits.count == vector.inputIds.count * spec.vocabSize else {
+                problems.append("\(text): \(logits.count) logits for \(vector.inputIds.count) tokens x \(spec.vocabSize)")
+                continue
+            }
+            for position in vector.inputIds.indices {
+                positions += 1
+                let row = Array(logits[(position * spec.vocabSize)..<((position + 1) * spec.vocabSize)])
+                if Sampler.argmax(row) == best[position] { agreeing += 1 }
+            }
+        }
+        let gateMatch = variant.thresholds["min_greedy_match"] ?? 1.0
+        let gateAgreement = variant.thresholds["min_next_token_agreement"] ?? 1.0
+        let greedyMatch = Double(matched) / Double(vectors.count)
+        let agreement = positions > 0 ? Double(agreeing) / Double(positions) : 0
+        if gateMatch >= 1.0 && !divergences.isEmpty {
+            problems.append("greedy continuations differ from the build's: \(divergences.joined(separator: "; "))")
+        } else if !(greedyMatch >= gateMatch) {
+            problems.append("greedy match \(greedyMatch) < the variant's gate \(gateMatch) (\(divergences.joined(separator: "; ")))")
+        }
+        if !(agreement >= gateAgreement) {
+            let measured = variant.figures["next_token_agreement"].map { "\($0)" } ?? "not recorded"
+            problems.append("next-token agreement \(agreement) < the variant's gate \(gateAgreement) (measured at build time: \(measured))")
+        }
+        return problems
     }
 
     /// The app bundle's `name`.`type`, or an error saying it is missing.

@@ -1,6 +1,7 @@
 // A stub of the Core ML API surface the generated iOS app uses, so that the app's Core ML
 // code typechecks on Linux, where Core ML does not exist. It only declares; every body traps.
-// Each declaration mirrors the Swift interface Apple documents for the iOS 17 SDK
+// Each declaration mirrors the Swift interface Apple documents for the iOS 17 SDK, and for the iOS 18 SDK
+// the stateful prediction a text-generation package needs (MLState, marked with Apple's availability)
 // (developer.apple.com/documentation/coreml/<type>); SIGNATURES.txt lists them, and a test
 // keeps this file and that list in step. Add a member here only with its documented form.
 import Foundation
@@ -37,6 +38,14 @@ open class MLModelConfiguration: NSObject {
     public override init() { super.init() }
 }
 
+public protocol MLShapedArrayScalar {
+    static var multiArrayDataType: MLMultiArrayDataType { get }
+}
+
+extension Float: MLShapedArrayScalar {
+    public static var multiArrayDataType: MLMultiArrayDataType { fatalError("Core ML stub") }
+}
+
 open class MLMultiArray: NSObject {
     public init(shape: [NSNumber], dataType: MLMultiArrayDataType) throws { fatalError("Core ML stub") }
     open var count: Int { fatalError("Core ML stub") }
@@ -51,6 +60,8 @@ open class MLMultiArray: NSObject {
         get { fatalError("Core ML stub") }
         set { fatalError("Core ML stub") }
     }
+    @available(macOS 12.3, iOS 15.4, *)
+    public func withUnsafeBufferPointer<S, R>(ofType type: S.Type, _ body: (UnsafeBufferPointer<S>) throws -> R) rethrows -> R where S : MLShapedArrayScalar { fatalError("Core ML stub") }
 }
 
 open class MLFeatureValue: NSObject {
@@ -72,7 +83,15 @@ open class MLDictionaryFeatureProvider: NSObject, MLFeatureProvider {
     open func featureValue(for featureName: String) -> MLFeatureValue? { fatalError("Core ML stub") }
 }
 
+@available(macOS 15.0, iOS 18.0, *)
+open class MLState: NSObject {
+}
+
 open class MLModel: NSObject {
     public convenience init(contentsOf url: URL, configuration: MLModelConfiguration) throws { fatalError("Core ML stub") }
     open func prediction(from input: any MLFeatureProvider) throws -> any MLFeatureProvider { fatalError("Core ML stub") }
+    @available(macOS 15.0, iOS 18.0, *)
+    public func makeState() -> MLState { fatalError("Core ML stub") }
+    @available(macOS 15.0, iOS 18.0, *)
+    open func prediction(from inputFeatures: any MLFeatureProvider, using state: MLState) throws -> any MLFeatureProvider { fatalError("Core ML stub") }
 }

@@ -108,13 +108,15 @@ struct PostProcessor {
         return n
     }
 
-    /// PostProcessor::process: `a` (type ids 0) and `b` (type ids 1) through every step, then merged.
-    func apply(_ a: Seq, _ b: Seq?) -> Seq {
+    /// PostProcessor::process: `a` (type ids 0) and `b` (type ids 1) through every step, then merged; the
+    /// templates' special tokens only when `addSpecialTokens`.
+    func apply(_ a: Seq, _ b: Seq?, addSpecialTokens: Bool = true) -> Seq {
         var encodings: [Seq] = b.map { [a, $0] } ?? [a]
         for step in steps {
             switch step {
             case .trimOffsets(let addPrefixSpace): encodings = encodings.map { trimOffsets($0, addPrefixSpace) }
-            case .template(let single, let pair): encodings = applyTemplate(encodings.count == 2 ? pair : single, encodings)
+            case .template(let single, let pair):
+                if addSpecialTokens { encodings = applyTemplate(encodings.count == 2 ? pair : single, encodings) }
             }
         }
         var out = Seq()

@@ -12,6 +12,8 @@ public struct BundleManifest {
         public let file: String
         /// The parity thresholds the variant passed at build time (max_abs_error, min_cosine, ...).
         public let thresholds: [String: Double]
+        /// What the build measured against them (max_abs_error, next_token_agreement, ...): the numeric figures.
+        public let figures: [String: Double]
         /// Core ML: the compute units the target profile chose ("ALL", "CPU_ONLY", ...).
         public let computeUnits: String?
         /// Core ML: the sequence lengths the package accepts.
@@ -53,7 +55,10 @@ public struct BundleManifest {
         maxSeqLen = try sequence.int("max")
         padTokenId = try sequence.int("pad_token_id")
         variants = try root.objects("variants").map { entry in
-            let thresholds = try entry.object("parity").object("thresholds")
+            let parity = try entry.object("parity")
+            let thresholds = try parity.object("thresholds")
+            // Figures: only the numbers (a figure the build could not measure is null).
+            let figures = parity.object["figures"]?.object ?? JSONObject()
             let details = entry.has("details") ? try entry.object("details") : nil
             return Variant(
                 name: try entry.string("name"),
@@ -61,6 +66,8 @@ public struct BundleManifest {
                 recipe: try entry.string("recipe"),
                 file: try entry.string("file"),
                 thresholds: try Dictionary(thresholds.keys.map { ($0, try thresholds.double($0)) }, uniquingKeysWith: { _, last in last }),
+                figures: Dictionary(zip(figures.keys, figures.values).compactMap { key, value in value.double.map { (key, $0) } },
+                                    uniquingKeysWith: { _, last in last }),
                 computeUnits: try details.flatMap { $0.has("compute_units") ? try $0.string("compute_units") : nil },
                 sequenceShapes: try details.flatMap { $0.has("sequence_shapes") ? try SequenceShapes(try $0.object("sequence_shapes")) : nil }
             )

@@ -23,6 +23,13 @@ public struct TestVectors {
         public let sequenceIds: [Int]?
         /// The sequence positions whose rows `expected` holds (fill-mask's mask rows); nil: whole outputs.
         public let positions: [Int]?
+        /// Text generation: `inputIds` is the prompt's `promptLength` ids followed by the eager model's greedy
+        /// continuation; `expected` holds one summary row per position (builder/tasks/text_generation.py), at
+        /// the reference's best ids `topIds` of each position; `messages`: the conversation a chat vector's
+        /// prompt renders (nil: a plain text prompt).
+        public let promptLength: Int?
+        public let topIds: [[Int]]?
+        public let messages: [ChatMessage]?
 
         /// A model output over `tokens` positions as `expected` stores it: only the `positions` rows, and no
         /// rows past the vector's own length when the variant had to pad further (`count`: expected's).
@@ -59,7 +66,18 @@ public struct TestVectors {
                 } : nil,
                 wordIds: vector.has("word_ids") ? try vector.optionalInts("word_ids") : nil,
                 sequenceIds: vector.has("sequence_ids") ? try vector.optionalInts("sequence_ids") : nil,
-                positions: vector.has("positions") ? try vector.ints("positions") : nil
+                positions: vector.has("positions") ? try vector.ints("positions") : nil,
+                promptLength: vector.has("prompt_length") ? try vector.int("prompt_length") : nil,
+                topIds: vector.has("top_ids") ? try vector.array("top_ids").enumerated().map { index, row in
+                    try JSONFields.ints(row, "\(vector.context).top_ids[\(index)]")
+                } : nil,
+                messages: vector.has("messages") ? try vector.array("messages").enumerated().map { index, pair in
+                    let context = "\(vector.context).messages[\(index)]"
+                    guard let items = pair.array, items.count == 2, let role = items[0].string, let content = items[1].string else {
+                        throw BundleError("\(context) is not a [role, content] pair of strings")
+                    }
+                    return ChatMessage(role: role, content: content)
+                } : nil
             )
         }
     }

@@ -139,15 +139,19 @@ public final class Tokenizer: Sendable {
     /// truncation, post-processing and padding. Where `tokenizers` raises instead (OnlyFirst /
     /// OnlySecond truncation that cannot keep to max_length) this truncates longest-first, so
     /// that the result still fits the model; `encodeChecked` throws there instead.
-    public func encode(_ text: String, pair: String? = nil) -> Encoding {
-        if let encoding = try? encode(text, pair: pair, strict: true) { return encoding }
+    ///
+    /// `addSpecialTokens` false is `encode(..., add_special_tokens=False)`: the post-processor adds no
+    /// special tokens (a chat prompt, whose text holds them already) and truncation leaves no room for them.
+    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
+        if let encoding = try? encode(text, pair: pair, addSpecialTokens: addSpecialTokens, strict: true) { return encoding }
         // Only truncation throws, and not when it may fall back.
-        return (try? encode(text, pair: pair, strict: false)) ?? Encoding(ids: [], typeIds: [], attentionMask: [], offsets: [], tokens: [], wordIds: [])
+        return (try? encode(text, pair: pair, addSpecialTokens: addSpecialTokens, strict: false))
+            ?? Encoding(ids: [], typeIds: [], attentionMask: [], offsets: [], tokens: [], wordIds: [])
     }
 
     /// `encode`, throwing TokenizationError exactly where `tokenizers` raises.
-    public func encodeChecked(_ text: String, pair: String? = nil) throws -> Encoding {
-        try encode(text, pair: pair, strict: true)
+    public func encodeChecked(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
+        try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, strict: true)
     }
 
     /// `encoding` padded at the end to `length` with the pad token (attention mask 0).
@@ -165,19 +169,19 @@ public final class Tokenizer: Sendable {
         )
     }
 
-    private func encode(_ text: String, pair: String?, strict: Bool) throws -> Encoding {
+    private func encode(_ text: String, pair: String?, addSpecialTokens: Bool, strict: Bool) throws -> Encoding {
         var a = encodeSequence(text, typeId: 0)
         var b = pair.map { encodeSequence($0, typeId: 1) }
 
-        // 1. Truncation, counting the post-processor's special tokens.
+        // 1. Truncation, counting the post-processor's special tokens (when it adds them).
         if let t = truncation {
-            let added = processor.addedTokens(isPair: b != nil)
+            let added = addSpecialTokens ? processor.addedTokens(isPair: b != nil) : 0
             let max = added > 0 ? t.maxLength - added : t.maxLength
             (a, b) = try t.truncate(a, b, limit: max, strict: strict)
         }
 
         // 2. Post-processing (special tokens).
-        let out = processor.apply(a, b)
+        let out = processor.apply(a, b, addSpecialTokens: addSpecialTokens)
 
         // 3. Padding from tokenizer.json.
         guard let p = padding else { return out.encoding() }

@@ -56,4 +56,49 @@ final class ExecuTorchRunner: ModelRunner {
         }
         return outputs
     }
+
+    /// The text-generation program over this runner's module (its `forward` is loaded already).
+    func languageModel(_ spec: GenerationSpec) throws -> any GenerationProgram {
+        ExecuTorchLanguageModel(module: module, vocabSize: spec.vocabSize)
+    }
+}
+
+/// `forward(input_ids [1, n], cache_position [n]) -> logits [1, n, vocab]` of a text-generation .pte (int64 inputs,
+/// float32 logits), as ExecuTorchLanguageModel in the Android app runs it. The cache is the program's mutable state,
+/// kept by ExecuTorch inside the loaded method between calls: each call writes positions start..start+n-1 and
+/// attends to the positions before, so a new conversation starts again at 0. Not thread-safe, like `Module`.
+final class ExecuTorchLanguageModel: GenerationProgram {
+    private let module: Module
+    private let vocabSize: Int
+
+    init(module: Module, vocabSize: Int) {
+        self.module = module
+        self.vocabSize = vocabSize
+    }
+
+    func nextLogits(_ tokens: [Int], start: Int) throws -> [Float] {
+        try run(tokens, start: start, lastOnly: true)
+    }
+
+    func logits(_ tokens: [Int], start: Int) throws -> [Float] {
+        try run(tokens, start: start, lastOnly: false)
+    }
+
+    private func run(_ tokens: [Int], start: Int, lastOnly: Bool) throws -> [Float] {
+        guard !tokens.isEmpty else { throw BundleError("no tokens to run") }
+        let n = tokens.count
+        let inputs: [ValueConvertible] = [
+            Tensor<Int64>(tokens.map { Int64($0) }, shape: [1, n]),
+            Tensor<Int64>((0..<n).map { Int64(start + $0) }, shape: [n]),
+        ]
+        let values = try module.forward(inputs)
+        guard let value = values.first, let logits: Tensor<Float> = value.tensor() else {
+            throw BundleError("the ExecuTorch program returned no float32 logits tensor (\(values.count) outputs)")
+        }
+        guard logits.count == n * vocabSize else {
+            throw BundleError("the ExecuTorch program returned \(logits.count) logits for \(n) tokens x \(vocabSize)")
+        }
+        // Only the last row for the chat: a prompt's rows are n x the vocabulary.
+        return logits.withUnsafeBytes { buffer in Array(lastOnly ? buffer[((n - 1) * vocabSize)...] : buffer[...]) }
+    }
 }

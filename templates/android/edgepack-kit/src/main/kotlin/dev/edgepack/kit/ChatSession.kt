@@ -149,15 +149,24 @@ class ChatSession(
     fun promptIds(messages: List<ChatMessage>): IntArray =
         promptIds(tokenizer, spec.promptFormat, (if (system != null) listOf(ChatMessage(ChatMessage.SYSTEM, system)) else emptyList()) + messages)
 
-    /** Adds the user's [text], generates the reply (streamed to [onText]) and adds it to the conversation. */
+    /**
+     * Adds the user's [text], generates the reply (streamed to [onText]) and adds it to the conversation. When the
+     * message is refused or the model fails, the conversation is left as it was.
+     */
     fun send(text: String, onText: (String) -> Unit = {}, shouldStop: () -> Boolean = { false }): Reply {
+        val before = history.toList()
         history.add(ChatMessage(ChatMessage.USER, text))
-        val (prompt, dropped) = try {
-            fittingPrompt()
-        } catch (e: MessageTooLongException) {
-            history.removeAt(history.size - 1)
+        try {
+            return reply(onText, shouldStop)
+        } catch (e: Exception) {
+            history.clear()
+            history.addAll(before)
             throw e
         }
+    }
+
+    private fun reply(onText: (String) -> Unit, shouldStop: () -> Boolean): Reply {
+        val (prompt, dropped) = fittingPrompt()
         val stopText = spec.promptFormat?.endOfTurnText.orEmpty()
         val streamer = TextStreamer(tokenizer, if (stopText.isEmpty()) emptyList() else listOf(stopText))
         var stoppedBy = StopReason.MAX_NEW_TOKENS
