@@ -201,6 +201,41 @@ def test_fp16_overflow_is_found_and_those_ops_kept_in_fp32(tiny_checkpoints, tmp
     assert unchecked.status == "failed" and unchecked.variants[0].failures
 
 
+def test_an_op_reading_values_beyond_fp16_is_kept_in_fp32_even_when_its_fp16_result_is_finite(tmp_path):
+    """RMSNorm on a token with massive activations (SmolLM2's first token: 2.5e4 in two channels): the mean of squares
+    overflows fp16 and is kept in fp32, but rsqrt of its fp16 cast (inf) is 0, a finite result only 0.4% of its
+    output's range away, which zeroed the token. An op whose inputs exceed fp16's range is unsafe; a mask's stand-in
+    for -inf is not such a value (the softmax after it stays fp16)."""
+    import coremltools as ct
+    from coremltools.converters.mil import Builder as mb
+
+    from builder.backends.coreml.fp16_safety import find_fp16_unsafe_ops
+
+    @mb.program(input_specs=[mb.TensorSpec(shape=(2, 4)), mb.TensorSpec(shape=(2, 4))], opset_version=ct.target.iOS17)
+    def rms_norm_then_masked_softmax(x, mask):
+        mean = mb.reduce_mean(x=mb.mul(x=x, y=x, name="squares"), axes=[-1], keep_dims=True, name="mean")
+        normed = mb.mul(x=x, y=mb.rsqrt(x=mean, epsilon=1e-6, name="scale"), name="normed")
+        return mb.softmax(x=mb.add(x=normed, y=mask, name="masked"), axis=-1, name="probabilities")
+
+    path = tmp_path / "norm.mlpackage"
+    ct.convert(rms_norm_then_masked_softmax, convert_to="mlprogram", compute_precision=ct.precision.FLOAT32,
+               minimum_deployment_target=ct.target.iOS17).save(str(path))
+    executor = mil_executor.MilExecutor.load(path)
+
+    class Runner:
+        def run_observed(self, sample, on_op):
+            executor.run(dict(zip(["x", "mask"], sample)), on_op=on_op)
+
+    x = np.array([[1000.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]], np.float32)
+    mask = np.array([[0, 0, 0, -3.4e38], [0, 0, -3.4e38, -3.4e38]], np.float32)
+    unsafe = find_fp16_unsafe_ops(Runner(), [(x, mask)])
+    assert "overflows fp16" in unsafe["squares"]["reason"]
+    assert "beyond fp16's 65504" in unsafe["scale"]["reason"] and "beyond fp16's 65504" in unsafe["mean"]["reason"]
+    assert "normed" not in unsafe and "probabilities" not in unsafe
+    # Ordinary values: nothing to keep.
+    assert find_fp16_unsafe_ops(Runner(), [(x / 1000, np.zeros_like(mask))]) == {}
+
+
 def test_an_op_the_executor_lacks_is_never_a_pass(tiny_checkpoints, tmp_path, monkeypatch):
     monkeypatch.delitem(mil_executor.OPS, "gelu")
     failed = build_ios(tiny_checkpoints["bert"], tmp_path / "strict", recipes=("fp32",))
