@@ -1,5 +1,5 @@
 """The chat app shells of text-generation bundles, proven as far as Linux allows, and the host-side rules the apps'
-kits share with `edgepack chat` (builder/chat.py): the Android app written by `edgepack build --app android` parses,
+kits share with `edgepack chat` (builder/chat.py, builder/sampling.py): the Android app written by `edgepack build --app android` parses,
 links and compiles against the stubs; its kit's JVM tests replay the bundle (prompt ids, greedy continuations over
 the recorded logits through the kit's own loop, streamed text, a chat turn's stop rules, seeded sampling draws equal
 to `edgepack chat`'s) for a byte-level BPE chat model, a SentencePiece-style one and a plain (template-less) one,
@@ -18,7 +18,8 @@ from tokenizers import Tokenizer
 
 from app_checks import compile_android_app, replay_android_kit
 from builder.apps.android import ASSETS, generate_android_app
-from builder.chat import ChatSession, Sampling, SplitMix64, TextStreamer
+from builder.chat import ChatSession, TextStreamer
+from builder.sampling import Sampling, SplitMix64
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.prompt_format import PromptFormat

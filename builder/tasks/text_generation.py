@@ -355,11 +355,11 @@ class TextGeneration(Task):
         return ("Message" if self.settings.prompt_format else "Text to continue"), ""
 
     def app_data(self, vectors: Sequence["TestVector"]) -> dict[str, Any]:
-        """For the kits' tests: seeded draws of `edgepack chat`'s sampler (builder.chat.Sampling) over the first
+        """For the kits' tests: seeded draws of `edgepack chat`'s sampler (builder.sampling.Sampling) over the first
         vector's recorded rows (each row: the reference's TOP_K best logits, every other id -inf), one draw per
         row in order, for a few settings. A kit's sampler given the same rows, settings and seed must draw the
         same ids: the host's `edgepack chat --seed` and the app then give the same sampled reply."""
-        from builder.chat import Sampling
+        from builder.sampling import Sampling
 
         vector = vectors[0]
         rows = [recorded_row(vector, position, self.settings.vocab_size) for position in range(len(vector.input_ids))]

@@ -46,7 +46,7 @@ public struct SamplingConfig: Equatable, Sendable {
 /// Chooses tokens from logits rows. Sampling: the `SamplingConfig.topK` best ids (by logit, ties by id),
 /// softmax of logits / temperature over them in double precision, cut to the shortest prefix whose
 /// cumulative probability reaches top_p and renormalised, then one uniform draw u in [0, 1) from
-/// SplitMix64 picks the first id whose cumulative probability exceeds u. `edgepack chat` (builder/chat.py,
+/// SplitMix64 picks the first id whose cumulative probability exceeds u. `edgepack chat` (builder/sampling.py,
 /// `Sampling`) and Sampler.kt do exactly this, in the same order, summing left to right, so a seed gives
 /// the same reply on the host as in the apps (up to exp()'s last-bit differences between platforms, which
 /// move a draw only when it falls on a boundary).
@@ -132,7 +132,7 @@ public final class Sampler {
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): a tiny generator whose stream is easy to reproduce in any
-/// language (builder/chat.py and Sampler.kt have the same one).
+/// language (builder/sampling.py and Sampler.kt have the same one).
 struct SplitMix64 {
     private var state: UInt64
 

@@ -39,7 +39,7 @@ class SamplingConfig(
  * Chooses tokens from logits rows. Sampling: the [SamplingConfig.topK] best ids (by logit, ties by id),
  * softmax of logits / temperature over them in double precision, cut to the shortest prefix whose
  * cumulative probability reaches top_p and renormalised, then one uniform draw u in [0, 1) from
- * SplitMix64 picks the first id whose cumulative probability exceeds u. `edgepack chat` (builder/chat.py,
+ * SplitMix64 picks the first id whose cumulative probability exceeds u. `edgepack chat` (builder/sampling.py,
  * `Sampling`) does exactly this, so a seed gives the same reply on the host as in the app (up to exp()'s
  * last-bit differences between platforms, which move a draw only when it falls on a boundary).
  */
