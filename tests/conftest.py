@@ -9,7 +9,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from cache import Built, built_once, shared_root  # noqa: E402
-from checkpoints import make_checkpoint  # noqa: E402
+from checkpoints import make_causal_lm_checkpoint, make_checkpoint  # noqa: E402
 
 
 # Modules whose tests share only the run-wide builds (cli_build, shared_checkpoint) spread over both xdist workers
@@ -84,6 +84,17 @@ def cli_build(tmp_path_factory):
             return result.exit_code, output
 
         return built_once(root, name or checkpoint.name, command, run)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def built_decoder(shared_checkpoint, cli_build):
+    """`built_decoder(arch, *args)`: (the tiny `arch` language model's checkpoint, its bundle built through the CLI
+    with `args`), each shared by every test of the run that asks with the same arguments."""
+    def get(arch: str, *args: str) -> tuple[Path, Built]:
+        checkpoint = shared_checkpoint(make_causal_lm_checkpoint, f"{arch}-lm", arch)
+        return checkpoint, cli_build(checkpoint, *args)
 
     return get
 

@@ -23,7 +23,6 @@ from builder.sampling import Sampling, SplitMix64
 from builder.cli import cli
 from builder.errors import EdgepackError
 from builder.prompt_format import PromptFormat
-from checkpoints import make_causal_lm_checkpoint
 from tools import syntax
 
 # The kit's generation replay tests (GenerationReplayTest.kt).
@@ -31,11 +30,10 @@ REPLAY_TESTS = 5
 
 
 @pytest.fixture(scope="module")
-def generation_bundle(shared_checkpoint, cli_build):
+def generation_bundle(built_decoder):
     """The text-generation bundle test_text_generation builds for `arch` (`--target all --quant fp32`), shared."""
     def get(arch: str, *extra: str) -> Path:
-        checkpoint = shared_checkpoint(make_causal_lm_checkpoint, f"{arch}-lm", arch)
-        built = cli_build(checkpoint, "--target", "all", "--quant", "fp32", *extra)
+        built = built_decoder(arch, "--target", "all", "--quant", "fp32", *extra)[1]
         assert built.exit_code == 0, built.output
         return built.bundle
 

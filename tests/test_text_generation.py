@@ -40,13 +40,6 @@ CONVERSATIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built(shared_checkpoint, cli_build):
-    def get(arch: str, *args: str):
-        checkpoint = shared_checkpoint(make_causal_lm_checkpoint, f"{arch}-lm", arch)
-        return checkpoint, cli_build(checkpoint, *args)
-
-    return get
 
 
 def _eager_greedy(checkpoint, prompt: list[int], count: int) -> list[int]:
@@ -62,8 +55,8 @@ def _eager_greedy(checkpoint, prompt: list[int], count: int) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", DECODERS)
-def test_each_decoder_family_builds_and_generates_as_transformers_does(built, arch):
-    checkpoint, result = built(arch, "--target", "all", "--quant", "fp32")
+def test_each_decoder_family_builds_and_generates_as_transformers_does(built_decoder, arch):
+    checkpoint, result = built_decoder(arch, "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
     assert "Bundle verified" in result.output
     manifest = assert_complete_bundle(result.bundle)
@@ -133,16 +126,16 @@ def test_each_decoder_family_builds_and_generates_as_transformers_does(built, ar
 
 
 @pytest.mark.slow
-def test_quantized_recipes_are_gated_on_the_teacher_forced_figures(built):
+def test_quantized_recipes_are_gated_on_the_teacher_forced_figures(built_decoder):
     # int4-weights is refused without iOS 18 before the task is known (a decoder's Core ML model needs iOS 18 anyway).
-    checkpoint, result = built("llama", "--target", "all", "--deployment-target", "iOS18", "--quant", "int8-dynamic",
+    checkpoint, result = built_decoder("llama", "--target", "all", "--deployment-target", "iOS18", "--quant", "int8-dynamic",
                                "--quant", "8da4w", "--quant", "fp16", "--quant", "int8-weights", "--quant", "int4-weights",
                                "--quant", "palettize-4bit")
     assert result.exit_code == 0, result.output
     manifest = assert_complete_bundle(result.bundle)
     variants = {v["recipe"]: v for v in manifest["variants"]}
     sizes = {recipe: v["size_bytes"] for recipe, v in variants.items()}
-    fp32 = built("llama", "--target", "all", "--quant", "fp32")[1].bundle
+    fp32 = built_decoder("llama", "--target", "all", "--quant", "fp32")[1].bundle
     assert sizes["8da4w"] < sizes["int8-dynamic"] < (fp32 / "executorch/model-fp32.pte").stat().st_size
     coreml_fp32 = sum(f.stat().st_size for f in (fp32 / "coreml/model-fp32.mlpackage").rglob("*") if f.is_file())
     assert sizes["int4-weights"] < sizes["int8-weights"] < sizes["fp16"] < coreml_fp32
@@ -167,14 +160,14 @@ def test_quantized_recipes_are_gated_on_the_teacher_forced_figures(built):
 
 
 @pytest.mark.slow
-def test_executorch_llm_runner_generates_what_the_eager_model_does(built):
+def test_executorch_llm_runner_generates_what_the_eager_model_does(built_decoder):
     """ExecuTorch's own TextLLMRunner (from the executorch wheel) loads the .pte and the bundle's tokenizer.json and
     generates the eager model's greedy text: the program follows its conventions (tokens + positions in, logits
     out, the cache inside, metadata methods). Its tokenizer reads byte-level BPE tokenizer.json files, not
     SentencePiece ones (Metaspace): GPT-2's family here."""
     from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
 
-    checkpoint, result = built("gpt2", "--target", "all", "--quant", "fp32")
+    checkpoint, result = built_decoder("gpt2", "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
     runner = TextLLMRunner(str(result.bundle / "executorch/model-fp32.pte"), str(result.bundle / "tokenizer/tokenizer.json"))
     pieces: list[str] = []
@@ -186,8 +179,8 @@ def test_executorch_llm_runner_generates_what_the_eager_model_does(built):
 
 
 @pytest.mark.slow
-def test_run_and_verify_on_a_generation_bundle(built, tmp_path):
-    checkpoint, result = built("gpt2", "--target", "all", "--quant", "fp32")
+def test_run_and_verify_on_a_generation_bundle(built_decoder, tmp_path):
+    checkpoint, result = built_decoder("gpt2", "--target", "all", "--quant", "fp32")
     run = CliRunner().invoke(cli, ["run", str(result.bundle), "where is my", "--checkpoint", str(checkpoint)])
     assert run.exit_code == 0, run.output
     assert "same answer as the eager model" in run.output and "greedy" in run.output
@@ -233,10 +226,10 @@ def test_chat_templates_that_do_not_decompose_are_refused_with_the_reason():
 
 
 @pytest.mark.slow
-def test_chat_streams_the_greedy_reply_the_eager_model_gives(built):
+def test_chat_streams_the_greedy_reply_the_eager_model_gives(built_decoder):
     """`edgepack chat` with a chat model: the prompt is the template's text (transformers renders it here, independently),
     the reply is transformers' greedy continuation up to the end-of-turn token, streamed, with its speed."""
-    checkpoint, result = built("qwen2", "--target", "all", "--quant", "fp32")
+    checkpoint, result = built_decoder("qwen2", "--target", "all", "--quant", "fp32")
     assert result.exit_code == 0, result.output
     tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint)
     end_of_turn = tokenizer.convert_tokens_to_ids("<|im_end|>")
@@ -260,10 +253,10 @@ def test_chat_streams_the_greedy_reply_the_eager_model_gives(built):
         assert chat.output.count("tokens/s") == 2 and "chat template" in chat.output
 
 
-def test_chat_refuses_what_it_cannot_do(demo_bundle, built):
+def test_chat_refuses_what_it_cannot_do(demo_bundle, built_decoder):
     result = CliRunner().invoke(cli, ["chat", str(demo_bundle[0]), "--prompt", "hi"])
     assert result.exit_code == 2 and "edgepack chat runs text-generation bundles" in result.output
-    _, generation = built("qwen2", "--target", "all", "--quant", "fp32")
+    _, generation = built_decoder("qwen2", "--target", "all", "--quant", "fp32")
     result = CliRunner().invoke(cli, ["chat", str(generation.bundle), "--prompt", "hi", "--variant", "8da4w"])
     assert result.exit_code == 2 and "no variant '8da4w'; choose from android-xnnpack/fp32, ios-coreml/fp32" in result.output
 
