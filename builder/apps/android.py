@@ -25,6 +25,7 @@ from builder.apps.escaping import (
 from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
+    is_chat,
     other_task_file,
     pick_variant,
     render_tree,
@@ -82,7 +83,7 @@ def generate_android_app(bundle: Path, output: Path, *, runtime: AppRuntime | No
                      "executorch": manifest["toolchain"]["executorch"]},
         "variant": variant,
         # A text-generation bundle gets the chat screen and its tests (scaffold.CHAT_ONLY).
-        "chat": manifest["task"]["name"] == "text-generation",
+        "chat": is_chat(manifest),
         "max_seq_len": manifest["sequence_length"]["max"],
     }
 

@@ -33,6 +33,7 @@ from builder.apps.escaping import (
 from builder.apps.platforms import APP_PLATFORMS, AppRuntime
 from builder.apps.scaffold import (
     input_hints,
+    is_chat,
     other_task_file,
     pick_variant,
     render_tree,
@@ -97,8 +98,8 @@ def generate_ios_app(bundle: Path, output: Path, *, runtime: AppRuntime | None =
         "app_name": app_name,
         **input_hints(manifest),
         # A text-generation bundle gets the chat screen and its tests (scaffold.CHAT_ONLY).
-        "chat": manifest["task"]["name"] == "text-generation",
-        "generation": manifest["task"]["postprocessing"] if manifest["task"]["name"] == "text-generation" else None,
+        "chat": is_chat(manifest),
+        "generation": manifest["task"]["postprocessing"] if is_chat(manifest) else None,
         "model_file": model_file,
         "model_resource": Path(model_file).stem,
         "deployment_target": deployment_version(variant, runtime),

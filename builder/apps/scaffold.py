@@ -35,10 +35,15 @@ ONE_ANSWER_ONLY = frozenset({"BundleReplayTest", "TestVectorsTest",
                              "BundleReplayTests", "CoreMLParityTests", "ExecuTorchParityTests"})
 
 
+def is_chat(manifest: dict[str, Any]) -> bool:
+    """Whether the bundle's app is a chat (text generation) rather than one answer per run."""
+    return manifest["task"]["name"] == "text-generation"
+
+
 def other_task_file(manifest: dict[str, Any]) -> Callable[[Path], bool]:
     """Whether a template file (a path relative to the templates) belongs to the other kind of app than the
     bundle's: render_tree's `skip`."""
-    excluded = ONE_ANSWER_ONLY if manifest["task"]["name"] == "text-generation" else CHAT_ONLY
+    excluded = ONE_ANSWER_ONLY if is_chat(manifest) else CHAT_ONLY
     return lambda path: path.name.split(".")[0] in excluded
 
 
